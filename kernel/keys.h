@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _M2MSEC_KEYS_H
+#define _M2MSEC_KEYS_H
+
+#include <linux/key.h>
+#include <linux/key-type.h>
+#include <net/netlink.h>
+#include <uapi/linux/m2msec.h>
+
+extern struct key_type m2msec_key_type_boot;
+extern struct key_type m2msec_key_type_root;
+extern struct key_type m2msec_key_type_conn;
+
+/* Public metadata of a key made by a handshake; shown by keyctl describe. */
+struct m2msec_key_meta {
+	u8 node_id[M2MSEC_NODE_ID_LEN];
+	u32 key_index;
+	u32 lifetime;		/* seconds, 0 = no expiry */
+	u8 key_id[M2MSEC_KEY_ID_LEN];
+};
+
+int m2msec_keys_register(void);
+void m2msec_keys_unregister(void);
+
+/*
+ * m2msec_psk_lookup - find the PSK of a handshake with the caller's
+ * credentials: an m2m_boot key described by the bootstrap id in bootstrap
+ * mode, an m2m_root key described by the hex node id (id_len 16) in
+ * connect mode. Copies the 32-byte key into psk, which the caller wipes.
+ */
+int m2msec_psk_lookup(u8 mode, const u8 *id, size_t id_len,
+		      u8 psk[M2MSEC_KEY_LEN], struct netlink_ext_ack *extack);
+
+/*
+ * m2msec_key_install - create the key of a finished handshake (m2m_root
+ * in bootstrap mode, m2m_conn in connect mode), set its expiry from
+ * meta->lifetime and link it into the keyring with serial keyring (a
+ * KEY_SPEC_* value allowed), looked up with the caller's credentials.
+ * Returns the new key's serial or a negative errno.
+ */
+key_serial_t m2msec_key_install(u8 mode, key_serial_t keyring,
+				const u8 key[M2MSEC_KEY_LEN],
+				const struct m2msec_key_meta *meta,
+				struct netlink_ext_ack *extack);
+
+#endif /* _M2MSEC_KEYS_H */

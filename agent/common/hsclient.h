@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "nl.h"
+#include "proto.h"
 
 struct m2m_hs_client_opts {
 	const char *base_url;	/* e.g. "http://10.77.0.1:8080/m2msec" */
@@ -30,5 +31,19 @@ struct m2m_hs_client_opts {
  */
 int m2m_hs_client_run(struct m2m_nl *nl, const struct m2m_hs_client_opts *opts,
 		      struct m2m_hs *result, char *err, size_t errlen);
+
+/*
+ * POST one handshake message to url with content type
+ * M2M_HS_CONTENT_TYPE and check the reply. expect_status 200 requires a
+ * reply body of that content type and at most M2MSEC_MSG_MAX bytes, which
+ * is copied into reply (M2MSEC_MSG_MAX bytes); 204 requires no body.
+ * Returns 0, or a negative errno with a one-line reason in err: -EPROTO
+ * for any other status (the reason has the status and the problem+json
+ * detail or title), -EMSGSIZE or -EBADMSG for a bad reply body,
+ * -ETIMEDOUT, -ECONNREFUSED or -EIO for transport failures.
+ */
+int m2m_hs_http_post(const char *url, const uint8_t *msg, size_t len,
+		     long expect_status, long timeout_ms, uint8_t *reply,
+		     size_t *reply_len, char *err, size_t errlen);
 
 #endif /* M2M_HSCLIENT_H */

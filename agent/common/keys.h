@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The m2msec keys in the caller's keyrings, through libkeyutils: import
+ * of an m2m_boot or m2m_root key (payload exactly M2MSEC_KEY_LEN bytes),
+ * listing with public metadata, and lookup of this gateway's Kmr. No key
+ * payload is ever read back: the key types have no read operation.
+ */
+#ifndef M2M_KEYS_H
+#define M2M_KEYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <linux/m2msec.h>
+
+/* Largest key file accepted: a hex payload with some whitespace. */
+#define M2M_KEY_FILE_MAX	4096
+
+/*
+ * Parse a key payload read from a file. Raw form: exactly M2MSEC_KEY_LEN
+ * bytes. Hex form: exactly 2 * M2MSEC_KEY_LEN hex digits, surrounding
+ * whitespace ignored. Returns 0, or -EINVAL with err naming the size
+ * found and the size expected. out is wiped on failure.
+ */
+int m2m_key_parse_payload(const uint8_t *in, size_t len, bool hex,
+			  uint8_t out[M2MSEC_KEY_LEN], char *err,
+			  size_t errlen);
+
+/*
+ * Read a key payload from path ("-" is stdin) and parse it as
+ * m2m_key_parse_payload() does. The read buffer is wiped before return.
+ */
+int m2m_key_read_payload(const char *path, bool hex,
+			 uint8_t out[M2MSEC_KEY_LEN], char *err,
+			 size_t errlen);
+
+/*
+ * Parse a keyring name: "@t", "@p", "@s", "@u", "@us", "@g", "@a" or a
+ * decimal serial. Returns 0 or -EINVAL.
+ */
+int m2m_keyring_parse(const char *name, int32_t *keyring);
+
+/*
+ * Add a key of type M2MSEC_KEY_TYPE_BOOT with the bootstrap id as its
+ * description to keyring. Returns 0 and the new serial, or a negative
+ * errno with a reason in err.
+ */
+int m2m_key_import_boot(const char *bootstrap_id,
+			const uint8_t payload[M2MSEC_KEY_LEN], int32_t keyring,
+			int32_t *serial, char *err, size_t errlen);
+
+/* As m2m_key_import_boot() for an m2m_root key named by its node id. */
+int m2m_key_import_root(const uint8_t node_id[M2MSEC_NODE_ID_LEN],
+			const uint8_t payload[M2MSEC_KEY_LEN], int32_t keyring,
+			int32_t *serial, char *err, size_t errlen);
+
+/* One m2msec key (m2m_boot, m2m_root, m2m_conn, or a Kma "user" key). */
+struct m2m_key_info {
+	int32_t serial;
+	char type[32];
+	uint32_t uid;
+	uint32_t gid;
+	uint32_t perm;
+	char description[2 * M2MSEC_STR_MAX + 1];
+	/* The key type's own metadata text from /proc/keys, or "". */
+	char details[256];
+	/*
+	 * Expiry from the timeout column of /proc/keys, which the kernel
+	 * rounds down to a unit (seconds, minutes, hours, days or weeks):
+	 * seconds_left is exact only below one minute.
+	 */
+	bool has_expiry;
+	bool expired;
+	long seconds_left;
+};
+
+/*
+ * List the m2msec keys reachable from the thread, process, session and
+ * user keyrings of the caller. On success returns the number of keys and
+ * sets *keys to a malloc'd array that the caller frees.
+ */
+int m2m_keys_list(struct m2m_key_info **keys, char *err, size_t errlen);
+
+/*
+ * Find this gateway's Kmr: the m2m_root key reachable from keyring whose
+ * description is the hex node_id, or, with node_id NULL, the only
+ * m2m_root key there. Returns 0 with its serial and node id, -ENOKEY
+ * when there is none, -ENOTUNIQ when node_id is NULL and there are more.
+ */
+int m2m_keys_find_root(int32_t keyring, const uint8_t *node_id,
+		       int32_t *serial,
+		       uint8_t found_node_id[M2MSEC_NODE_ID_LEN], char *err,
+		       size_t errlen);
+
+#endif /* M2M_KEYS_H */

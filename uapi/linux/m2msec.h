@@ -68,6 +68,10 @@
  *            "m2m_kma:<app_id>", owned by UID, readable by that user and
  *            its possessors, holding Kma.
  *
+ * M2MSEC_CMD_KEY_NEW (event on the "events" multicast group, never a
+ *   request): sent after a handshake installs a key.
+ *   attributes: MODE, KEY_SERIAL, KEY_ID, NODE_ID
+ *
  * Errors: a negative errno with an extended ack message naming what
  * failed. Handshake failures map to: EBADMSG malformed message,
  * EKEYREJECTED failed authentication (bad MAC or all-zero X25519 result),
@@ -132,6 +136,7 @@ enum m2msec_cmd {
 	M2MSEC_CMD_HS_FINISH,
 	M2MSEC_CMD_HS_GET,
 	M2MSEC_CMD_KMA_DERIVE,
+	M2MSEC_CMD_KEY_NEW,
 
 	__M2MSEC_CMD_MAX,
 	M2MSEC_CMD_MAX = __M2MSEC_CMD_MAX - 1

@@ -43,4 +43,14 @@ key_serial_t m2msec_key_install(u8 mode, key_serial_t keyring,
 				const struct m2msec_key_meta *meta,
 				struct netlink_ext_ack *extack);
 
+/* Helpers of keys.c that the Kma derivation uses too. */
+int m2msec_key_read(struct key_type *type, const char *desc,
+		    u8 out[M2MSEC_KEY_LEN], time64_t *expiry,
+		    struct netlink_ext_ack *extack);
+key_serial_t m2msec_key_create(struct key_type *type, const char *desc,
+			       kuid_t uid, key_perm_t perm,
+			       const void *data, size_t datalen,
+			       key_serial_t keyring, time64_t expiry,
+			       struct netlink_ext_ack *extack);
+
 #endif /* _M2MSEC_KEYS_H */

@@ -2,11 +2,34 @@
 #ifndef _M2MSEC_NETLINK_H
 #define _M2MSEC_NETLINK_H
 
+#include <linux/key.h>
 #include <net/genetlink.h>
+#include <linux/m2msec.h>
 
 extern struct genl_family m2msec_genl_family;
 
 int m2msec_netlink_init(void);
 void m2msec_netlink_exit(void);
+
+int m2msec_nl_require(struct genl_info *info, int attr, const char *name);
+void m2msec_nl_notify_key(struct net *net, u8 mode, key_serial_t serial,
+			  const u8 key_id[M2MSEC_KEY_ID_LEN],
+			  const u8 node_id[M2MSEC_NODE_ID_LEN]);
+
+/*
+ * M2MSEC_NL_SET_ERR_MSG_FMT - set a formatted extended ack message of at
+ * most 79 characters. Linux 6.1 has no NL_SET_ERR_MSG_FMT, so there the
+ * text goes to a small ring of static buffers in netlink.c.
+ */
+#ifdef NL_SET_ERR_MSG_FMT
+#define M2MSEC_NL_SET_ERR_MSG_FMT(extack, fmt, args...) \
+	NL_SET_ERR_MSG_FMT(extack, fmt, ##args)
+#else
+__printf(2, 3)
+void m2msec_nl_set_err_msg_fmt(struct netlink_ext_ack *extack,
+			       const char *fmt, ...);
+#define M2MSEC_NL_SET_ERR_MSG_FMT(extack, fmt, args...) \
+	m2msec_nl_set_err_msg_fmt(extack, fmt, ##args)
+#endif
 
 #endif /* _M2MSEC_NETLINK_H */

@@ -1,0 +1,559 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The key types of m2msec: m2m_boot (bootstrap credential), m2m_root (Kmr)
+ * and m2m_conn (Kmc). None of them has a read operation, so their payload
+ * never leaves the kernel; describe shows public metadata only.
+ */
+
+#include <crypto/algapi.h>
+#include <linux/cred.h>
+#include <linux/ctype.h>
+#include <linux/err.h>
+#include <linux/kernel.h>
+#include <linux/random.h>
+#include <linux/rwsem.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+
+#include "keys.h"
+#include "netlink.h"
+
+#define M2MSEC_COOKIE_LEN	32
+#define M2MSEC_HEX_ID_LEN	(2 * M2MSEC_NODE_ID_LEN)
+
+/* Payload of an instantiated key; freed with kfree_sensitive. */
+struct m2msec_key_payload {
+	u8 key[M2MSEC_KEY_LEN];
+	bool has_meta;		/* made by a handshake, not added by hand */
+	struct m2msec_key_meta meta;
+};
+
+/*
+ * Data that the module hands to key_instantiate_and_link(). add_key(2)
+ * reaches the same preparse step with data of its own choosing, so the
+ * cookie, random for each module load, is what tells the two apart: only
+ * the module can create m2m_conn keys or give a key handshake metadata.
+ */
+struct m2msec_key_prep {
+	u8 cookie[M2MSEC_COOKIE_LEN];
+	u8 key[M2MSEC_KEY_LEN];
+	struct m2msec_key_meta meta;
+};
+
+static u8 m2msec_key_cookie[M2MSEC_COOKIE_LEN] __ro_after_init;
+
+static bool m2msec_prep_is_ours(const struct key_preparsed_payload *prep)
+{
+	const struct m2msec_key_prep *data = prep->data;
+
+	return prep->datalen == sizeof(*data) &&
+	       !crypto_memneq(data->cookie, m2msec_key_cookie,
+			      sizeof(m2msec_key_cookie));
+}
+
+static int m2msec_payload_set(struct key_preparsed_payload *prep,
+			      const u8 key[M2MSEC_KEY_LEN],
+			      const struct m2msec_key_meta *meta)
+{
+	struct m2msec_key_payload *payload;
+
+	payload = kzalloc(sizeof(*payload), GFP_KERNEL);
+	if (!payload)
+		return -ENOMEM;
+
+	memcpy(payload->key, key, M2MSEC_KEY_LEN);
+	if (meta) {
+		payload->has_meta = true;
+		payload->meta = *meta;
+	}
+	prep->payload.data[0] = payload;
+	prep->quotalen = sizeof(*payload);
+	return 0;
+}
+
+/* m2m_boot: 32 bytes from user space, nothing else. */
+static int m2msec_boot_preparse(struct key_preparsed_payload *prep)
+{
+	if (prep->datalen != M2MSEC_KEY_LEN)
+		return -EINVAL;
+	return m2msec_payload_set(prep, prep->data, NULL);
+}
+
+/* m2m_root: 32 bytes from user space, or a bootstrap result from us. */
+static int m2msec_root_preparse(struct key_preparsed_payload *prep)
+{
+	const struct m2msec_key_prep *data = prep->data;
+
+	if (prep->datalen == M2MSEC_KEY_LEN)
+		return m2msec_payload_set(prep, prep->data, NULL);
+	if (!m2msec_prep_is_ours(prep))
+		return -EINVAL;
+	return m2msec_payload_set(prep, data->key, &data->meta);
+}
+
+/* m2m_conn: made by a connect handshake only. */
+static int m2msec_conn_preparse(struct key_preparsed_payload *prep)
+{
+	const struct m2msec_key_prep *data = prep->data;
+
+	if (!m2msec_prep_is_ours(prep))
+		return -EPERM;
+	if (!data->meta.lifetime)
+		return -EINVAL;
+	return m2msec_payload_set(prep, data->key, &data->meta);
+}
+
+static void m2msec_free_preparse(struct key_preparsed_payload *prep)
+{
+	kfree_sensitive(prep->payload.data[0]);
+}
+
+/* Called with key->sem write-locked, so no reader sees a half-wiped key. */
+static void m2msec_key_revoke(struct key *key)
+{
+	struct m2msec_key_payload *payload = key->payload.data[0];
+
+	if (payload)
+		memzero_explicit(payload->key, sizeof(payload->key));
+}
+
+static void m2msec_key_destroy(struct key *key)
+{
+	kfree_sensitive(key->payload.data[0]);
+}
+
+static bool m2msec_is_hex_id(const char *desc)
+{
+	size_t i;
+
+	for (i = 0; i < M2MSEC_HEX_ID_LEN; i++)
+		if (!isdigit(desc[i]) && !(desc[i] >= 'a' && desc[i] <= 'f'))
+			return false;
+	return desc[i] == '\0';
+}
+
+static bool m2msec_is_printable(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] < 0x20 || s[i] > 0x7e)
+			return false;
+	return true;
+}
+
+static int m2msec_vet_hex_id(const char *desc)
+{
+	return m2msec_is_hex_id(desc) ? 0 : -EINVAL;
+}
+
+static int m2msec_vet_boot_id(const char *desc)
+{
+	size_t len = strnlen(desc, M2MSEC_STR_MAX + 1);
+
+	if (len < 1 || len > M2MSEC_STR_MAX || !m2msec_is_printable(desc, len))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Describe runs under the RCU read lock for /proc/keys. The metadata never
+ * changes after instantiation, and the payload is freed only in destroy.
+ */
+static const struct m2msec_key_payload *m2msec_payload(const struct key *key)
+{
+	if (!key_is_positive(key))
+		return NULL;
+	return key->payload.data[0];
+}
+
+static void m2msec_boot_describe(const struct key *key, struct seq_file *m)
+{
+	seq_puts(m, key->description);
+}
+
+static void m2msec_root_describe(const struct key *key, struct seq_file *m)
+{
+	const struct m2msec_key_payload *payload = m2msec_payload(key);
+
+	seq_printf(m, "%s: %s", key->description, M2MSEC_KEY_TYPE_ROOT);
+	if (!payload)
+		return;
+	if (payload->has_meta)
+		seq_printf(m, " kmr_index %u", payload->meta.key_index);
+	else
+		seq_puts(m, " provisioned");
+}
+
+static void m2msec_conn_describe(const struct key *key, struct seq_file *m)
+{
+	const struct m2msec_key_payload *payload = m2msec_payload(key);
+	time64_t expiry = READ_ONCE(key->expiry);
+
+	seq_puts(m, key->description);
+	if (!payload)
+		return;
+	seq_printf(m, ": node %*phN kmc_index %u expires ",
+		   M2MSEC_NODE_ID_LEN, payload->meta.node_id,
+		   payload->meta.key_index);
+	if (expiry && expiry != TIME64_MAX)
+		seq_printf(m, "%lld", (long long)expiry);
+	else
+		seq_puts(m, "never");
+}
+
+struct key_type m2msec_key_type_boot = {
+	.name		= M2MSEC_KEY_TYPE_BOOT,
+	.vet_description = m2msec_vet_boot_id,
+	.preparse	= m2msec_boot_preparse,
+	.free_preparse	= m2msec_free_preparse,
+	.instantiate	= generic_key_instantiate,
+	.revoke		= m2msec_key_revoke,
+	.destroy	= m2msec_key_destroy,
+	.describe	= m2msec_boot_describe,
+};
+
+struct key_type m2msec_key_type_root = {
+	.name		= M2MSEC_KEY_TYPE_ROOT,
+	.vet_description = m2msec_vet_hex_id,
+	.preparse	= m2msec_root_preparse,
+	.free_preparse	= m2msec_free_preparse,
+	.instantiate	= generic_key_instantiate,
+	.revoke		= m2msec_key_revoke,
+	.destroy	= m2msec_key_destroy,
+	.describe	= m2msec_root_describe,
+};
+
+struct key_type m2msec_key_type_conn = {
+	.name		= M2MSEC_KEY_TYPE_CONN,
+	.vet_description = m2msec_vet_hex_id,
+	.preparse	= m2msec_conn_preparse,
+	.free_preparse	= m2msec_free_preparse,
+	.instantiate	= generic_key_instantiate,
+	.revoke		= m2msec_key_revoke,
+	.destroy	= m2msec_key_destroy,
+	.describe	= m2msec_conn_describe,
+};
+
+/* The noun phrase that names a key of this type by its description. */
+static const char *m2msec_key_subject(const struct key_type *type)
+{
+	if (type == &m2msec_key_type_boot)
+		return "for bootstrap id";
+	if (type == &m2msec_key_type_root)
+		return "for node";
+	return "with key id";
+}
+
+static void m2msec_set_lookup_msg(struct netlink_ext_ack *extack, int err,
+				  const struct key_type *type,
+				  const char *desc)
+{
+	const char *subject = m2msec_key_subject(type);
+
+	switch (err) {
+	case -EKEYREVOKED:
+		M2MSEC_NL_SET_ERR_MSG_FMT(extack, "%s key %s %.32s is revoked",
+					  type->name, subject, desc);
+		break;
+	case -EKEYEXPIRED:
+		M2MSEC_NL_SET_ERR_MSG_FMT(extack, "%s key %s %.32s has expired",
+					  type->name, subject, desc);
+		break;
+	case -EACCES:
+		M2MSEC_NL_SET_ERR_MSG_FMT(extack,
+					  "%s key %s %.32s: search denied",
+					  type->name, subject, desc);
+		break;
+	default:
+		M2MSEC_NL_SET_ERR_MSG_FMT(extack, "no %s key %s %.32s",
+					  type->name, subject, desc);
+		break;
+	}
+}
+
+/**
+ * m2msec_key_read - find a key of our types and copy its secret
+ * @type: one of the m2msec key types
+ * @desc: the key's description
+ * @out: receives the 32-byte key; the caller wipes it
+ * @expiry: if not NULL, receives the key's expiry (0 or TIME64_MAX: none)
+ * @extack: receives a message naming the key on failure
+ *
+ * The search runs with the caller's credentials, so a key that the caller
+ * may not search is not found. Return: 0, or -ENOKEY, -EKEYREVOKED,
+ * -EKEYEXPIRED, -EACCES or another negative errno of request_key().
+ */
+int m2msec_key_read(struct key_type *type, const char *desc,
+		    u8 out[M2MSEC_KEY_LEN], time64_t *expiry,
+		    struct netlink_ext_ack *extack)
+{
+	const struct m2msec_key_payload *payload;
+	struct key *key;
+	int err;
+
+	key = request_key(type, desc, NULL);
+	if (IS_ERR(key)) {
+		err = PTR_ERR(key);
+		if (err != -EKEYREVOKED && err != -EKEYEXPIRED &&
+		    err != -EACCES && err != -ENOMEM)
+			err = -ENOKEY;
+		m2msec_set_lookup_msg(extack, err, type, desc);
+		return err;
+	}
+
+	/* The semaphore orders this read against revoke, which wipes. */
+	down_read(&key->sem);
+	err = key_validate(key);
+	payload = key->payload.data[0];
+	if (!err && !payload)
+		err = -ENOKEY;
+	if (!err) {
+		memcpy(out, payload->key, M2MSEC_KEY_LEN);
+		if (expiry)
+			*expiry = READ_ONCE(key->expiry);
+	}
+	up_read(&key->sem);
+
+	if (err)
+		M2MSEC_NL_SET_ERR_MSG_FMT(extack, "%s key %d is %s", type->name,
+					  key_serial(key),
+					  err == -EKEYEXPIRED ? "expired" :
+					  err == -EKEYREVOKED ? "revoked" :
+					  "not usable");
+	key_put(key);
+	return err;
+}
+
+int m2msec_psk_lookup(u8 mode, const u8 *id, size_t id_len,
+		      u8 psk[M2MSEC_KEY_LEN], struct netlink_ext_ack *extack)
+{
+	char desc[M2MSEC_STR_MAX + 1];
+
+	switch (mode) {
+	case M2MSEC_MODE_BOOTSTRAP:
+		if (id_len < 1 || id_len > M2MSEC_STR_MAX ||
+		    !m2msec_is_printable(id, id_len)) {
+			NL_SET_ERR_MSG(extack,
+				       "bootstrap id is not 1 to 255 printable characters, so no m2m_boot key can match it");
+			return -ENOKEY;
+		}
+		memcpy(desc, id, id_len);
+		desc[id_len] = '\0';
+		return m2msec_key_read(&m2msec_key_type_boot, desc, psk, NULL,
+				       extack);
+	case M2MSEC_MODE_CONNECT:
+		if (id_len != M2MSEC_NODE_ID_LEN) {
+			M2MSEC_NL_SET_ERR_MSG_FMT(extack,
+						  "node id is %zu bytes, not 16",
+						  id_len);
+			return -EINVAL;
+		}
+		bin2hex(desc, id, M2MSEC_NODE_ID_LEN);
+		desc[M2MSEC_HEX_ID_LEN] = '\0';
+		return m2msec_key_read(&m2msec_key_type_root, desc, psk, NULL,
+				       extack);
+	default:
+		M2MSEC_NL_SET_ERR_MSG_FMT(extack, "unknown mode %u", mode);
+		return -EINVAL;
+	}
+}
+
+/* Possessors may view, find, link, revoke and time out; nobody may read. */
+#define M2MSEC_KEY_PERM	(KEY_POS_VIEW | KEY_POS_SEARCH | KEY_POS_LINK | \
+			 KEY_POS_SETATTR | KEY_USR_VIEW | KEY_USR_SEARCH)
+
+/**
+ * m2msec_keyring_get - look up a keyring that the caller may write to
+ * @keyring: a keyring serial or a KEY_SPEC_* value
+ * @extack: receives a message naming the keyring on failure
+ *
+ * Return: a key reference for key_ref_put(), or an ERR_PTR.
+ */
+static key_ref_t m2msec_keyring_get(key_serial_t keyring,
+				    struct netlink_ext_ack *extack)
+{
+	key_ref_t ref;
+
+	ref = lookup_user_key(keyring, KEY_LOOKUP_CREATE, KEY_NEED_WRITE);
+	if (IS_ERR(ref))
+		M2MSEC_NL_SET_ERR_MSG_FMT(extack,
+					  "keyring %d not found or not writable (error %ld)",
+					  keyring, PTR_ERR(ref));
+	return ref;
+}
+
+/*
+ * Make key expire at expiry, not a second later. key_set_timeout() takes
+ * seconds from its own reading of the clock, which may have moved on.
+ */
+static int m2msec_key_expire_at(struct key *key, time64_t expiry)
+{
+	for (;;) {
+		time64_t now = ktime_get_real_seconds();
+
+		if (expiry <= now)
+			return -EKEYEXPIRED;
+		key_set_timeout(key, min_t(time64_t, expiry - now, UINT_MAX));
+		if (READ_ONCE(key->expiry) <= expiry)
+			return 0;
+	}
+}
+
+/**
+ * m2msec_key_create - allocate a key owned by the caller, instantiate it
+ * from data and link it into a keyring
+ * @type: the key type, whose preparse step checks data
+ * @desc: the key's description
+ * @uid: the key's owner
+ * @perm: the key's permissions
+ * @data: the payload handed to preparse
+ * @datalen: length of data
+ * @keyring: a keyring serial or a KEY_SPEC_* value
+ * @expiry: the key's expiry in seconds since the epoch, 0 for none
+ * @extack: receives a message naming what failed
+ *
+ * Keys are charged to the owner's key quota: an unprivileged user can hold
+ * CAP_NET_ADMIN in a network namespace of its own and would otherwise
+ * create keys without a bound. Return: the new key's serial or a negative
+ * errno.
+ */
+key_serial_t m2msec_key_create(struct key_type *type, const char *desc,
+			       kuid_t uid, key_perm_t perm,
+			       const void *data, size_t datalen,
+			       key_serial_t keyring, time64_t expiry,
+			       struct netlink_ext_ack *extack)
+{
+	const struct cred *cred = current_cred();
+	key_ref_t keyring_ref;
+	struct key *key;
+	key_serial_t serial;
+	int err;
+
+	keyring_ref = m2msec_keyring_get(keyring, extack);
+	if (IS_ERR(keyring_ref))
+		return PTR_ERR(keyring_ref);
+
+	key = key_alloc(type, desc, uid, cred->fsgid, cred, perm,
+			KEY_ALLOC_IN_QUOTA, NULL);
+	if (IS_ERR(key)) {
+		err = PTR_ERR(key);
+		M2MSEC_NL_SET_ERR_MSG_FMT(extack,
+					  "cannot allocate %s key %.40s (error %d)",
+					  type->name, desc, err);
+		goto out_keyring;
+	}
+
+	/* Set before the key is linked, so that it is never visible without. */
+	if (expiry) {
+		err = m2msec_key_expire_at(key, expiry);
+		if (err) {
+			M2MSEC_NL_SET_ERR_MSG_FMT(extack,
+						  "%s key %.40s would expire at once",
+						  type->name, desc);
+			goto out_key;
+		}
+	}
+
+	err = key_instantiate_and_link(key, data, datalen,
+				       key_ref_to_ptr(keyring_ref), NULL);
+	if (err) {
+		if (err == -ENOTDIR)
+			M2MSEC_NL_SET_ERR_MSG_FMT(extack,
+						  "key %d is not a keyring",
+						  keyring);
+		else
+			M2MSEC_NL_SET_ERR_MSG_FMT(extack,
+						  "cannot link %s key into keyring %d (error %d)",
+						  type->name, keyring, err);
+		goto out_key;
+	}
+	serial = key_serial(key);
+	key_put(key);
+	key_ref_put(keyring_ref);
+	return serial;
+
+out_key:
+	key_put(key);
+out_keyring:
+	key_ref_put(keyring_ref);
+	return err;
+}
+
+key_serial_t m2msec_key_install(u8 mode, key_serial_t keyring,
+				const u8 key[M2MSEC_KEY_LEN],
+				const struct m2msec_key_meta *meta,
+				struct netlink_ext_ack *extack)
+{
+	struct m2msec_key_prep *prep;
+	struct key_type *type;
+	char desc[M2MSEC_HEX_ID_LEN + 1];
+	time64_t expiry;
+	key_serial_t ret;
+
+	switch (mode) {
+	case M2MSEC_MODE_BOOTSTRAP:
+		type = &m2msec_key_type_root;
+		bin2hex(desc, meta->node_id, M2MSEC_NODE_ID_LEN);
+		break;
+	case M2MSEC_MODE_CONNECT:
+		if (!meta->lifetime) {
+			NL_SET_ERR_MSG(extack, "an m2m_conn key needs a nonzero lifetime");
+			return -EINVAL;
+		}
+		type = &m2msec_key_type_conn;
+		bin2hex(desc, meta->key_id, M2MSEC_KEY_ID_LEN);
+		break;
+	default:
+		M2MSEC_NL_SET_ERR_MSG_FMT(extack, "unknown mode %u", mode);
+		return -EINVAL;
+	}
+	desc[M2MSEC_HEX_ID_LEN] = '\0';
+
+	prep = kmalloc(sizeof(*prep), GFP_KERNEL);
+	if (!prep)
+		return -ENOMEM;
+	memcpy(prep->cookie, m2msec_key_cookie, sizeof(prep->cookie));
+	memcpy(prep->key, key, M2MSEC_KEY_LEN);
+	prep->meta = *meta;
+
+	expiry = meta->lifetime ? ktime_get_real_seconds() + meta->lifetime : 0;
+	ret = m2msec_key_create(type, desc, current_fsuid(), M2MSEC_KEY_PERM,
+				prep, sizeof(*prep), keyring, expiry, extack);
+	kfree_sensitive(prep);
+	return ret;
+}
+
+int m2msec_keys_register(void)
+{
+	int err;
+
+	get_random_bytes(m2msec_key_cookie, sizeof(m2msec_key_cookie));
+
+	err = register_key_type(&m2msec_key_type_boot);
+	if (err)
+		return err;
+	err = register_key_type(&m2msec_key_type_root);
+	if (err)
+		goto err_boot;
+	err = register_key_type(&m2msec_key_type_conn);
+	if (err)
+		goto err_root;
+	return 0;
+
+err_root:
+	unregister_key_type(&m2msec_key_type_root);
+err_boot:
+	unregister_key_type(&m2msec_key_type_boot);
+	return err;
+}
+
+/* unregister_key_type() waits until the GC has destroyed every key. */
+void m2msec_keys_unregister(void)
+{
+	unregister_key_type(&m2msec_key_type_conn);
+	unregister_key_type(&m2msec_key_type_root);
+	unregister_key_type(&m2msec_key_type_boot);
+}

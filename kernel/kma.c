@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Kma, the M2M Application Key: derived from a Kmc for one application id
+ * and handed to that application in a "user" key that it can read. This is
+ * the one place where key material leaves the m2msec key types.
+ */
+
+#include <keys/user-type.h>
+#include <linux/cred.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uidgid.h>
+
+#include "crypto.h"
+#include "keys.h"
+#include "kma.h"
+#include "netlink.h"
+
+#define M2MSEC_KMA_LABEL	"m2msec Kma"
+
+/* The owner and its possessors may read; nobody else sees the key. */
+#define M2MSEC_KMA_PERM	(KEY_POS_VIEW | KEY_POS_READ | KEY_POS_SEARCH | \
+			 KEY_POS_LINK | KEY_POS_SETATTR | KEY_USR_VIEW | \
+			 KEY_USR_READ | KEY_USR_SEARCH)
+
+/**
+ * m2msec_kma_derive - derive Kma for an application into a "user" key
+ * @key_id: the key id of the m2m_conn key that holds Kmc
+ * @app_id: the application id, 1 to 255 bytes of UTF-8
+ * @keyring: the keyring to link the new key into (serial or KEY_SPEC_*)
+ * @uid: the owner of the new key, in the caller's user namespace
+ * @extack: receives a message naming what failed
+ *
+ * Kma = HKDF-Expand(Kmc, "m2msec Kma" || app_id, 32). The Kmc is found
+ * with the caller's credentials. The new key, described "m2m_kma:<app_id>",
+ * expires no later than the Kmc.
+ *
+ * Return: the new key's serial or a negative errno.
+ */
+key_serial_t m2msec_kma_derive(const u8 key_id[M2MSEC_KEY_ID_LEN],
+			       const char *app_id, key_serial_t keyring,
+			       u32 uid, struct netlink_ext_ack *extack)
+{
+	char conn_desc[2 * M2MSEC_KEY_ID_LEN + 1];
+	u8 kmc[M2MSEC_KEY_LEN], kma[M2MSEC_KEY_LEN];
+	kuid_t owner;
+	time64_t expiry;
+	char *desc;
+	key_serial_t ret;
+
+	owner = make_kuid(current_user_ns(), uid);
+	if (!uid_valid(owner)) {
+		M2MSEC_NL_SET_ERR_MSG_FMT(extack,
+					  "uid %u has no mapping in the caller's user namespace",
+					  uid);
+		return -EINVAL;
+	}
+
+	desc = kasprintf(GFP_KERNEL, "%s%s", M2MSEC_KMA_DESC_PREFIX, app_id);
+	if (!desc)
+		return -ENOMEM;
+
+	bin2hex(conn_desc, key_id, M2MSEC_KEY_ID_LEN);
+	conn_desc[sizeof(conn_desc) - 1] = '\0';
+	ret = m2msec_key_read(&m2msec_key_type_conn, conn_desc, kmc, &expiry,
+			      extack);
+	if (ret)
+		goto out;
+	if (expiry == TIME64_MAX)
+		expiry = 0;
+
+	ret = m2msec_hkdf_expand_label(kmc, M2MSEC_KMA_LABEL, app_id,
+				       strlen(app_id), kma, sizeof(kma));
+	memzero_explicit(kmc, sizeof(kmc));
+	if (ret) {
+		M2MSEC_NL_SET_ERR_MSG_FMT(extack,
+					  "HKDF-Expand of Kma failed (error %d)",
+					  ret);
+		goto out;
+	}
+
+	ret = m2msec_key_create(&key_type_user, desc, owner, M2MSEC_KMA_PERM,
+				kma, sizeof(kma), keyring, expiry, extack);
+out:
+	memzero_explicit(kma, sizeof(kma));
+	memzero_explicit(kmc, sizeof(kmc));
+	kfree(desc);
+	return ret;
+}
+
+int m2msec_nl_kma_derive_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **attrs = info->attrs;
+	key_serial_t serial;
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (m2msec_nl_require(info, M2MSEC_A_KEY_ID, "KEY_ID") ||
+	    m2msec_nl_require(info, M2MSEC_A_APP_ID, "APP_ID") ||
+	    m2msec_nl_require(info, M2MSEC_A_KEYRING, "KEYRING") ||
+	    m2msec_nl_require(info, M2MSEC_A_UID, "UID"))
+		return -EINVAL;
+
+	msg = genlmsg_new(nla_total_size(sizeof(s32)), GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+
+	serial = m2msec_kma_derive(nla_data(attrs[M2MSEC_A_KEY_ID]),
+				   nla_data(attrs[M2MSEC_A_APP_ID]),
+				   nla_get_s32(attrs[M2MSEC_A_KEYRING]),
+				   nla_get_u32(attrs[M2MSEC_A_UID]),
+				   info->extack);
+	if (serial < 0) {
+		nlmsg_free(msg);
+		return serial;
+	}
+
+	hdr = genlmsg_put_reply(msg, info, &m2msec_genl_family, 0,
+				M2MSEC_CMD_KMA_DERIVE);
+	if (!hdr || nla_put_s32(msg, M2MSEC_A_KEY_SERIAL, serial)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}

@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Listing of the m2msec keys reachable from the caller's keyrings, with
+ * the public metadata that keyctl_describe() and /proc/keys show, and the
+ * lookup of this gateway's Kmr.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <keyutils.h>
+
+#include "hex.h"
+#include "keys.h"
+
+#define M2M_KEYS_DEPTH_MAX	8	/* nesting of keyrings searched */
+
+struct m2m_serials {
+	int32_t *v;
+	size_t n;
+	size_t cap;
+};
+
+static bool m2m_serials_has(const struct m2m_serials *s, int32_t serial)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		if (s->v[i] == serial)
+			return true;
+	}
+	return false;
+}
+
+static int m2m_serials_add(struct m2m_serials *s, int32_t serial)
+{
+	int32_t *v;
+
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 16;
+		v = realloc(s->v, s->cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		s->v = v;
+	}
+	s->v[s->n++] = serial;
+	return 0;
+}
+
+/*
+ * Split the "type;uid;gid;perm;description" string of keyctl_describe()
+ * into info. The description is last because it may contain ';'.
+ */
+static int m2m_keys_describe(int32_t serial, struct m2m_key_info *info)
+{
+	char *desc, *type, *rest;
+	int ret = -EBADMSG;
+
+	if (keyctl_describe_alloc(serial, &desc) < 0)
+		return -errno;
+	memset(info, 0, sizeof(*info));
+	info->serial = serial;
+	type = desc;
+	rest = strchr(type, ';');
+	if (rest) {
+		*rest++ = '\0';
+		if (sscanf(rest, "%u;%u;%x;", &info->uid, &info->gid,
+			   &info->perm) == 3) {
+			rest = strchr(rest, ';');
+			rest = rest ? strchr(rest + 1, ';') : NULL;
+			rest = rest ? strchr(rest + 1, ';') : NULL;
+		} else {
+			rest = NULL;
+		}
+	}
+	if (rest) {
+		snprintf(info->type, sizeof(info->type), "%s", type);
+		snprintf(info->description, sizeof(info->description), "%s",
+			 rest + 1);
+		ret = 0;
+	}
+	free(desc);
+	return ret;
+}
+
+static bool m2m_keys_is_m2m(const struct m2m_key_info *info)
+{
+	if (!strncmp(info->type, "m2m_", 4))
+		return true;
+	return !strcmp(info->type, "user") &&
+	       !strncmp(info->description, M2MSEC_KMA_DESC_PREFIX,
+			strlen(M2MSEC_KMA_DESC_PREFIX));
+}
+
+/*
+ * Collect the serials of the keys (not keyrings) linked below ring into
+ * keys. visited holds every serial met, so that a keyring linked twice or
+ * in a loop is read once.
+ */
+static int m2m_keys_walk(int32_t ring, int depth, struct m2m_serials *visited,
+			 struct m2m_serials *keys)
+{
+	struct m2m_key_info info;
+	int32_t *ids;
+	void *buf;
+	int len, i, ret = 0;
+
+	len = keyctl_read_alloc(ring, &buf);
+	if (len < 0)
+		return 0;	/* a keyring we may not read has nothing for us */
+	ids = buf;
+	for (i = 0; !ret && i < len / (int)sizeof(int32_t); i++) {
+		if (m2m_serials_has(visited, ids[i]))
+			continue;
+		ret = m2m_serials_add(visited, ids[i]);
+		if (ret || m2m_keys_describe(ids[i], &info))
+			continue;
+		if (!strcmp(info.type, "keyring")) {
+			if (depth < M2M_KEYS_DEPTH_MAX)
+				ret = m2m_keys_walk(ids[i], depth + 1, visited,
+						    keys);
+		} else if (m2m_keys_is_m2m(&info)) {
+			ret = m2m_serials_add(keys, ids[i]);
+		}
+	}
+	free(buf);
+	return ret;
+}
+
+static int m2m_keys_walk_root(int32_t ring, struct m2m_serials *visited,
+			      struct m2m_serials *keys)
+{
+	int32_t id = keyctl_get_keyring_ID(ring, 0);
+
+	if (id < 0 || m2m_serials_has(visited, id))
+		return 0;
+	if (m2m_serials_add(visited, id))
+		return -ENOMEM;
+	return m2m_keys_walk(id, 0, visited, keys);
+}
+
+/* Parse the timeout column of /proc/keys ("perm", "expd" or e.g. "5m"). */
+static void m2m_keys_parse_timeout(const char *timeout,
+				   struct m2m_key_info *info)
+{
+	unsigned long value;
+	char unit;
+
+	if (!strcmp(timeout, "perm"))
+		return;
+	info->has_expiry = true;
+	if (!strcmp(timeout, "expd")) {
+		info->expired = true;
+		return;
+	}
+	if (sscanf(timeout, "%lu%c", &value, &unit) != 2) {
+		info->has_expiry = false;
+		return;
+	}
+	switch (unit) {
+	case 'w':
+		value *= 7;
+		/* fall through */
+	case 'd':
+		value *= 24;
+		/* fall through */
+	case 'h':
+		value *= 60;
+		/* fall through */
+	case 'm':
+		value *= 60;
+		/* fall through */
+	case 's':
+		info->seconds_left = (long)value;
+		break;
+	default:
+		info->has_expiry = false;
+	}
+}
+
+/* Keep what the key type's describe operation adds to the description. */
+static void m2m_keys_set_details(struct m2m_key_info *info, const char *text)
+{
+	size_t len = strlen(info->description);
+
+	if (!strncmp(text, info->description, len))
+		text += len;
+	while (*text == ':' || *text == ' ')
+		text++;
+	snprintf(info->details, sizeof(info->details), "%s", text);
+	len = strlen(info->details);
+	while (len && (info->details[len - 1] == '\n' ||
+		       info->details[len - 1] == ' '))
+		info->details[--len] = '\0';
+}
+
+static struct m2m_key_info *m2m_keys_find(struct m2m_key_info *keys,
+					  size_t n, int32_t serial)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (keys[i].serial == serial)
+			return &keys[i];
+	}
+	return NULL;
+}
+
+/*
+ * Add timeout and metadata text from /proc/keys, whose lines read
+ * "serial flags usage timeout perm uid gid type describe-text".
+ */
+static void m2m_keys_read_proc(struct m2m_key_info *keys, size_t n)
+{
+	char flags[16], timeout[16], type[16];
+	struct m2m_key_info *info;
+	unsigned int serial, perm, uid, gid;
+	size_t cap = 0;
+	char *line = NULL;
+	int usage, off;
+	FILE *f;
+
+	f = fopen("/proc/keys", "re");
+	if (!f)
+		return;
+	while (getline(&line, &cap, f) > 0) {
+		off = -1;
+		if (sscanf(line, "%x %15s %d %15s %x %u %u %15s %n", &serial,
+			   flags, &usage, timeout, &perm, &uid, &gid, type,
+			   &off) < 8 || off < 0)
+			continue;
+		info = m2m_keys_find(keys, n, (int32_t)serial);
+		if (!info)
+			continue;
+		m2m_keys_parse_timeout(timeout, info);
+		m2m_keys_set_details(info, line + off);
+	}
+	free(line);
+	fclose(f);
+}
+
+int m2m_keys_list(struct m2m_key_info **keys, char *err, size_t errlen)
+{
+	static const int32_t roots[] = {
+		KEY_SPEC_THREAD_KEYRING, KEY_SPEC_PROCESS_KEYRING,
+		KEY_SPEC_SESSION_KEYRING, KEY_SPEC_USER_KEYRING,
+		KEY_SPEC_USER_SESSION_KEYRING,
+	};
+	struct m2m_serials visited = { 0 }, found = { 0 };
+	struct m2m_key_info *list = NULL;
+	size_t i, n = 0;
+	int ret = 0;
+
+	for (i = 0; !ret && i < sizeof(roots) / sizeof(roots[0]); i++)
+		ret = m2m_keys_walk_root(roots[i], &visited, &found);
+	if (!ret && found.n) {
+		list = calloc(found.n, sizeof(*list));
+		if (!list)
+			ret = -ENOMEM;
+	}
+	for (i = 0; !ret && i < found.n; i++) {
+		/* A key revoked or unlinked meanwhile is left out. */
+		if (!m2m_keys_describe(found.v[i], &list[n]))
+			n++;
+	}
+	free(visited.v);
+	free(found.v);
+	if (ret) {
+		free(list);
+		if (err && errlen)
+			snprintf(err, errlen, "listing keys failed: %s",
+				 strerror(-ret));
+		return ret;
+	}
+	m2m_keys_read_proc(list, n);
+	*keys = list;
+	return (int)n;
+}
+
+static int m2m_keys_fail(char *err, size_t errlen, int ret, const char *fmt,
+			 ...) __attribute__((format(printf, 4, 5)));
+
+static int m2m_keys_fail(char *err, size_t errlen, int ret, const char *fmt,
+			 ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return ret;
+}
+
+static int m2m_keys_search_root(int32_t keyring,
+				const uint8_t node_id[M2MSEC_NODE_ID_LEN],
+				int32_t *serial, char *err, size_t errlen)
+{
+	char hex[M2M_NODE_ID_HEX_LEN + 1];
+	long id;
+
+	m2m_hex_encode(node_id, M2MSEC_NODE_ID_LEN, hex);
+	id = keyctl_search(keyring, M2MSEC_KEY_TYPE_ROOT, hex, 0);
+	if (id < 0 && (errno == ENOKEY || errno == ENOENT))
+		return m2m_keys_fail(err, errlen, -ENOKEY,
+				     "no m2m_root key for node id %s in keyring %d",
+				     hex, keyring);
+	if (id < 0)
+		return m2m_keys_fail(err, errlen, -errno,
+				     "searching keyring %d for the m2m_root key of node id %s failed: %s",
+				     keyring, hex, strerror(errno));
+	*serial = (int32_t)id;
+	return 0;
+}
+
+/* Find the only m2m_root key below keyring. */
+static int m2m_keys_only_root(int32_t keyring, int32_t *serial,
+			      uint8_t node_id[M2MSEC_NODE_ID_LEN], char *err,
+			      size_t errlen)
+{
+	struct m2m_serials visited = { 0 }, found = { 0 };
+	struct m2m_key_info info;
+	size_t i, roots = 0;
+	int ret;
+
+	ret = m2m_keys_walk_root(keyring, &visited, &found);
+	for (i = 0; !ret && i < found.n; i++) {
+		if (m2m_keys_describe(found.v[i], &info) ||
+		    strcmp(info.type, M2MSEC_KEY_TYPE_ROOT) ||
+		    m2m_hex_decode(info.description, node_id,
+				   M2MSEC_NODE_ID_LEN))
+			continue;
+		*serial = found.v[i];
+		roots++;
+	}
+	free(visited.v);
+	free(found.v);
+	if (ret)
+		return m2m_keys_fail(err, errlen, ret,
+				     "searching keyring %d failed: %s", keyring,
+				     strerror(-ret));
+	if (roots == 0)
+		return m2m_keys_fail(err, errlen, -ENOKEY,
+				     "no m2m_root key in keyring %d", keyring);
+	if (roots > 1)
+		return m2m_keys_fail(err, errlen, -ENOTUNIQ,
+				     "%zu m2m_root keys in keyring %d: name the node id",
+				     roots, keyring);
+	return 0;
+}
+
+int m2m_keys_find_root(int32_t keyring, const uint8_t *node_id,
+		       int32_t *serial,
+		       uint8_t found_node_id[M2MSEC_NODE_ID_LEN], char *err,
+		       size_t errlen)
+{
+	int ret;
+
+	if (!node_id)
+		return m2m_keys_only_root(keyring, serial, found_node_id, err,
+					  errlen);
+	ret = m2m_keys_search_root(keyring, node_id, serial, err, errlen);
+	if (!ret)
+		memcpy(found_node_id, node_id, M2MSEC_NODE_ID_LEN);
+	return ret;
+}

@@ -15,6 +15,8 @@
 
 #include <linux/m2msec.h>
 
+#include "hex.h"
+
 /* Largest key file accepted: a hex payload with some whitespace. */
 #define M2M_KEY_FILE_MAX	4096
 
@@ -64,15 +66,23 @@ struct m2m_key_info {
 	uint32_t gid;
 	uint32_t perm;
 	char description[2 * M2MSEC_STR_MAX + 1];
-	/* The key type's own metadata text from /proc/keys, or "". */
+	/* What the key type's describe operation adds in /proc/keys, or "". */
 	char details[256];
+	/* From the description or the details; "" when not known. */
+	char node_id[M2M_NODE_ID_HEX_LEN + 1];
+	char key_id[M2M_KEY_ID_HEX_LEN + 1];
+	bool has_key_index;
+	uint32_t key_index;
 	/*
-	 * Expiry from the timeout column of /proc/keys, which the kernel
-	 * rounds down to a unit (seconds, minutes, hours, days or weeks):
-	 * seconds_left is exact only below one minute.
+	 * Expiry as Unix time. It is exact when the details carry it
+	 * (m2m_conn: "expires <time>"); otherwise it comes from the timeout
+	 * column of /proc/keys, which the kernel rounds down to seconds,
+	 * minutes, hours, days or weeks, and is exact only below a minute.
 	 */
 	bool has_expiry;
+	bool expiry_exact;
 	bool expired;
+	time_t expiry;
 	long seconds_left;
 };
 

@@ -49,6 +49,8 @@ static int m2m_serials_add(struct m2m_serials *s, int32_t serial)
 	return 0;
 }
 
+static void m2m_keys_parse_description(struct m2m_key_info *info);
+
 /*
  * Split the "type;uid;gid;perm;description" string of keyctl_describe()
  * into info. The description is last because it may contain ';'.
@@ -79,6 +81,7 @@ static int m2m_keys_describe(int32_t serial, struct m2m_key_info *info)
 		snprintf(info->type, sizeof(info->type), "%s", type);
 		snprintf(info->description, sizeof(info->description), "%s",
 			 rest + 1);
+		m2m_keys_parse_description(info);
 		ret = 0;
 	}
 	free(desc);
@@ -142,23 +145,22 @@ static int m2m_keys_walk_root(int32_t ring, struct m2m_serials *visited,
 }
 
 /* Parse the timeout column of /proc/keys ("perm", "expd" or e.g. "5m"). */
-static void m2m_keys_parse_timeout(const char *timeout,
+static void m2m_keys_parse_timeout(const char *timeout, time_t now,
 				   struct m2m_key_info *info)
 {
 	unsigned long value;
 	char unit;
 
-	if (!strcmp(timeout, "perm"))
+	if (info->expiry_exact || !strcmp(timeout, "perm"))
 		return;
-	info->has_expiry = true;
 	if (!strcmp(timeout, "expd")) {
+		info->has_expiry = true;
 		info->expired = true;
+		info->expiry = now;
 		return;
 	}
-	if (sscanf(timeout, "%lu%c", &value, &unit) != 2) {
-		info->has_expiry = false;
+	if (sscanf(timeout, "%lu%c", &value, &unit) != 2)
 		return;
-	}
 	switch (unit) {
 	case 'w':
 		value *= 7;
@@ -173,11 +175,72 @@ static void m2m_keys_parse_timeout(const char *timeout,
 		value *= 60;
 		/* fall through */
 	case 's':
+		info->has_expiry = true;
 		info->seconds_left = (long)value;
+		info->expiry = now + (time_t)value;
 		break;
-	default:
-		info->has_expiry = false;
 	}
+}
+
+static bool m2m_keys_is_hex_id(const char *s, size_t len)
+{
+	uint8_t id[M2MSEC_KEY_ID_LEN];
+
+	return strlen(s) == 2 * len && len <= sizeof(id) &&
+	       !m2m_hex_decode(s, id, len);
+}
+
+/*
+ * Read the "name value" pairs that the m2msec key types put in their
+ * describe text: "node <hex>", "kmr_index <n>", "kmc_index <n>" and
+ * "expires <Unix time>|never".
+ */
+static void m2m_keys_parse_details(struct m2m_key_info *info, time_t now)
+{
+	char copy[sizeof(info->details)];
+	char *save = NULL, *name, *value;
+	long long when;
+
+	snprintf(copy, sizeof(copy), "%s", info->details);
+	name = strtok_r(copy, " ", &save);
+	while (name) {
+		value = strtok_r(NULL, " ", &save);
+		if (!value)
+			break;
+		if (!strcmp(name, "node") &&
+		    m2m_keys_is_hex_id(value, M2MSEC_NODE_ID_LEN)) {
+			snprintf(info->node_id, sizeof(info->node_id), "%s",
+				 value);
+		} else if ((!strcmp(name, "kmr_index") ||
+			    !strcmp(name, "kmc_index")) &&
+			   sscanf(value, "%u", &info->key_index) == 1) {
+			info->has_key_index = true;
+		} else if (!strcmp(name, "expires") &&
+			   sscanf(value, "%lld", &when) == 1) {
+			info->has_expiry = true;
+			info->expiry_exact = true;
+			info->expiry = (time_t)when;
+			info->seconds_left = when > now ? (long)(when - now) : 0;
+			info->expired = when <= now;
+		}
+		name = strtok_r(NULL, " ", &save);
+	}
+}
+
+/*
+ * Take the id that the description of an m2m_root or m2m_conn key is. The
+ * copies include the NUL, which m2m_keys_is_hex_id() has found in place.
+ */
+static void m2m_keys_parse_description(struct m2m_key_info *info)
+{
+	const char *d = info->description;
+
+	if (!strcmp(info->type, M2MSEC_KEY_TYPE_ROOT) &&
+	    m2m_keys_is_hex_id(d, M2MSEC_NODE_ID_LEN))
+		memcpy(info->node_id, d, sizeof(info->node_id));
+	else if (!strcmp(info->type, M2MSEC_KEY_TYPE_CONN) &&
+		 m2m_keys_is_hex_id(d, M2MSEC_KEY_ID_LEN))
+		memcpy(info->key_id, d, sizeof(info->key_id));
 }
 
 /* Keep what the key type's describe operation adds to the description. */
@@ -217,6 +280,7 @@ static void m2m_keys_read_proc(struct m2m_key_info *keys, size_t n)
 	char flags[16], timeout[16], type[16];
 	struct m2m_key_info *info;
 	unsigned int serial, perm, uid, gid;
+	time_t now = time(NULL);
 	size_t cap = 0;
 	char *line = NULL;
 	int usage, off;
@@ -234,8 +298,9 @@ static void m2m_keys_read_proc(struct m2m_key_info *keys, size_t n)
 		info = m2m_keys_find(keys, n, (int32_t)serial);
 		if (!info)
 			continue;
-		m2m_keys_parse_timeout(timeout, info);
 		m2m_keys_set_details(info, line + off);
+		m2m_keys_parse_details(info, now);
+		m2m_keys_parse_timeout(timeout, now, info);
 	}
 	free(line);
 	fclose(f);

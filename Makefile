@@ -1,0 +1,85 @@
+# SPDX-License-Identifier: GPL-2.0
+# Top-level build of m2msec: the module for one or all installed Debian
+# kernels, the agent, the unit tests and the selftests, and the test and
+# demo entry points. `make check` and `make demo` install what they need.
+
+# Kernel headers to build against: the newest installed by default.
+KDIR ?= $(lastword $(sort $(wildcard /lib/modules/*/build)))
+# The release comes from the headers themselves, because Debian's 6.1
+# headers report the upstream version in include/config/kernel.release.
+KRELEASE := $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+		$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+# Every installed 6.1 and 6.12 kernel with headers, for `make modules-all`.
+ALL_KDIRS := $(sort $(wildcard /lib/modules/6.1.*/build \
+		$(wildcard /lib/modules/6.12.*/build)))
+
+SHELL := /bin/bash
+BUILD := build
+# Each kernel gets its own copy of the module source, because two
+# out-of-tree builds of one directory share their object files, and the
+# 6.1 kbuild has no MO= for a separate output tree.
+MOD_SRC := $(BUILD)/$(KRELEASE)/src
+MOD_KO := $(BUILD)/$(KRELEASE)/m2msec.ko
+SELFTESTS := $(wildcard tests/selftests/Makefile)
+
+all: module agent unit $(if $(SELFTESTS),selftests)
+
+module:
+	@test -n "$(KRELEASE)" || { echo "no kernel headers at KDIR=$(KDIR):" \
+		"install linux-headers-amd64 or run scripts/deps" >&2; exit 1; }
+	@mkdir -p $(MOD_SRC)
+	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
+		--exclude='*.mod' --exclude='*.mod.c' --exclude='modules.order' \
+		--exclude='Module.symvers' Kbuild kernel uapi $(MOD_SRC)/
+	$(MAKE) -C $(KDIR) M=$(abspath $(MOD_SRC)) $(KBUILD_ARGS) modules
+	cp $(MOD_SRC)/m2msec.ko $(MOD_KO)
+
+modules-all:
+	@test -n "$(ALL_KDIRS)" || { echo "no 6.1 or 6.12 kernel headers" \
+		"installed: run scripts/deps" >&2; exit 1; }
+	@set -e; for kdir in $(ALL_KDIRS); do \
+		$(MAKE) --no-print-directory module KDIR=$$kdir; \
+	done
+
+# Any warning from sparse or the compiler fails the build. C=2 checks
+# every file, not only those that are rebuilt.
+sparse:
+	@set -e; for kdir in $(ALL_KDIRS); do \
+		log=$$(mktemp); \
+		$(MAKE) --no-print-directory module KDIR=$$kdir \
+			KBUILD_ARGS="C=2" 2>&1 | tee $$log; \
+		status=$${PIPESTATUS[0]}; \
+		if grep -q 'warning:' $$log; then \
+			echo "sparse: warnings against $$kdir (see above)" >&2; \
+			rm -f $$log; exit 1; \
+		fi; \
+		rm -f $$log; test $$status -eq 0; \
+	done
+
+agent:
+	$(MAKE) -C agent
+
+unit: agent
+	$(MAKE) -C tests/unit
+
+selftests:
+	$(MAKE) -C tests/selftests
+
+deps:
+	scripts/deps
+
+check: deps
+	tests/check
+
+demo: deps
+	$(MAKE) module agent
+	scripts/vm-run --timeout 300 -- scripts/demo
+
+clean:
+	rm -rf $(BUILD)
+	$(MAKE) -C agent clean
+	$(MAKE) -C tests/unit clean
+	$(if $(SELFTESTS),$(MAKE) -C tests/selftests clean)
+
+.PHONY: all module modules-all sparse agent unit selftests deps check demo \
+	clean

@@ -1,0 +1,645 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Option table shared by the config file and the command line, so that
+ * both set the same things and the help text lists every option once.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <keyutils.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <linux/m2msec.h>
+
+#include "config.h"
+#include "keys.h"
+#include "tree.h"
+
+enum m2md_opt_type {
+	OPT_ROLE,
+	OPT_LISTEN,
+	OPT_STRING,
+	OPT_U32,
+	OPT_U16,
+	OPT_SUITES,
+	OPT_KEYRING,
+	OPT_LOGLEVEL,
+	OPT_BOOL,
+	OPT_SIZE,
+};
+
+struct m2md_opt {
+	const char *key;
+	enum m2md_opt_type type;
+	size_t offset;
+	size_t size;		/* OPT_STRING: buffer size */
+	uint64_t min, max;	/* OPT_U32, OPT_U16, OPT_SIZE */
+	const char *arg;
+	const char *help;
+};
+
+#define CFG_FIELD(f)	offsetof(struct m2md_config, f), \
+			sizeof(((struct m2md_config *)0)->f)
+
+static const struct m2md_opt m2md_opts[] = {
+	{ "role", OPT_ROLE, CFG_FIELD(role), 0, 0, "ROLE",
+	  "role of this daemon: network (NSCL, bootstrap and authentication server) or gateway (GSCL); required" },
+	{ "listen", OPT_LISTEN, CFG_FIELD(listen), 0, 0, "ADDR:PORT",
+	  "HTTP address and TCP port to listen on (default 0.0.0.0:8080 for network, 127.0.0.1:8181 for gateway)" },
+	{ "state-dir", OPT_STRING, CFG_FIELD(state_dir), 0, 0, "DIR",
+	  "directory of the SQLite state database m2md.db (default /var/lib/m2msec)" },
+	{ "keyring", OPT_KEYRING, CFG_FIELD(keyring_name), 0, 0, "KR",
+	  "keyring that receives new keys: @u, @s, @us, @p, @t, @g, @a or a serial number (default @u, the user keyring)" },
+	{ "log-level", OPT_LOGLEVEL, CFG_FIELD(log_level), 0, 0, "LEVEL",
+	  "lowest priority logged: err, warning, info or debug (default info)" },
+	{ "syslog", OPT_BOOL, CFG_FIELD(syslog), 0, 0, "yes|no",
+	  "log to syslog instead of stderr (default no)" },
+	{ "max-body", OPT_SIZE, CFG_FIELD(max_body), 1024, 64 << 20, "BYTES",
+	  "largest request body accepted on resource paths, in bytes (default 65536); handshake paths accept at most 1024" },
+	{ "threads", OPT_U32, CFG_FIELD(threads), 1, 64, "N",
+	  "HTTP worker threads (default 4)" },
+	{ "kmr-lifetime", OPT_U32, CFG_FIELD(kmr_lifetime), 0, UINT32_MAX, "SECONDS",
+	  "network: lifetime of a Kmr made by bootstrap, in seconds, 0 = no expiry (default 0)" },
+	{ "mas-fqdn", OPT_STRING, CFG_FIELD(mas_fqdn), 0, 0, "NAME",
+	  "network: MAS host name sent in bootstrap (default the host name)" },
+	{ "scl-id-pattern", OPT_STRING, CFG_FIELD(scl_id_pattern), 0, 0, "PATTERN",
+	  "network: SCL id assigned in bootstrap; %n = first 8 hex digits of the node id, %N = all 32, %% = % (default gscl-%n)" },
+	{ "kmc-lifetime", OPT_U32, CFG_FIELD(kmc_lifetime), 1, UINT32_MAX, "SECONDS",
+	  "network: lifetime of a Kmc made by connect, in seconds (default 3600)" },
+	{ "mid-flags", OPT_U16, CFG_FIELD(mid_flags), 0, M2MSEC_MID_PROTECT, "FLAGS",
+	  "network: mId security flags sent in connect, 1 = per-packet protection required (default 1)" },
+	{ "nscl-id", OPT_STRING, CFG_FIELD(nscl_id), 0, 0, "ID",
+	  "network: NSCL id sent in connect (default nscl)" },
+	{ "nscl", OPT_STRING, CFG_FIELD(nscl_url), 0, 0, "URL",
+	  "gateway: URL of the network side, for example http://10.0.0.1:8080; required" },
+	{ "nscl-base", OPT_STRING, CFG_FIELD(nscl_base), 0, 0, "URL",
+	  "gateway: URL of the NSCL resource tree (default scheme, host and port of --nscl + /nscl)" },
+	{ "handshake-base", OPT_STRING, CFG_FIELD(handshake_base), 0, 0, "URL",
+	  "gateway: URL prefix of the handshake paths (default scheme, host and port of --nscl + /m2msec)" },
+	{ "bootstrap-id", OPT_STRING, CFG_FIELD(bootstrap_id), 0, 0, "ID",
+	  "gateway: bootstrap id, the description of this device's m2m_boot key on the network side; required" },
+	{ "suites", OPT_SUITES, CFG_FIELD(suites), 0, M2MSEC_SUITES_ALL, "MASK",
+	  "gateway: AEAD suites offered in connect, bit 0 AES-256-GCM, bit 1 ChaCha20-Poly1305, 0 = both (default 0)" },
+	{ "http-timeout", OPT_U32, CFG_FIELD(http_timeout_ms), 100, 600000, "MS",
+	  "gateway: timeout of each HTTP request to the network side, in milliseconds (default 10000)" },
+	{ "retry-min", OPT_U32, CFG_FIELD(retry_min), 1, 86400, "SECONDS",
+	  "gateway: first delay before retrying a failed bootstrap, connect or registration, in seconds (default 5)" },
+	{ "retry-max", OPT_U32, CFG_FIELD(retry_max), 1, 86400, "SECONDS",
+	  "gateway: largest retry delay, reached by doubling, in seconds (default 300)" },
+};
+
+#define M2MD_NOPTS	(sizeof(m2md_opts) / sizeof(m2md_opts[0]))
+
+void m2md_config_defaults(struct m2md_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "/var/lib/m2msec");
+	snprintf(cfg->keyring_name, sizeof(cfg->keyring_name), "@u");
+	cfg->keyring = KEY_SPEC_USER_KEYRING;
+	cfg->log_level = LOG_INFO;
+	cfg->max_body = 65536;
+	cfg->threads = 4;
+	cfg->kmr_lifetime = 0;
+	snprintf(cfg->scl_id_pattern, sizeof(cfg->scl_id_pattern), "gscl-%%n");
+	cfg->kmc_lifetime = 3600;
+	cfg->mid_flags = M2MSEC_MID_PROTECT;
+	snprintf(cfg->nscl_id, sizeof(cfg->nscl_id), "nscl");
+	cfg->http_timeout_ms = 10000;
+	cfg->retry_min = 5;
+	cfg->retry_max = 300;
+}
+
+const char *m2md_role_name(enum m2md_role role)
+{
+	switch (role) {
+	case M2MD_ROLE_NETWORK:
+		return "network";
+	case M2MD_ROLE_GATEWAY:
+		return "gateway";
+	default:
+		return "none";
+	}
+}
+
+static int m2md_errf(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int m2md_errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static const struct m2md_opt *m2md_opt_find(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < M2MD_NOPTS; i++)
+		if (!strcmp(m2md_opts[i].key, key))
+			return &m2md_opts[i];
+	return NULL;
+}
+
+static int m2md_parse_u64(const char *value, uint64_t min, uint64_t max,
+			  uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!isdigit((unsigned char)value[0]))
+		return -1;
+	errno = 0;
+	v = strtoull(value, &end, 0);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int m2md_parse_level(const char *value, int *out)
+{
+	static const struct {
+		const char *name;
+		int level;
+	} levels[] = {
+		{ "err", LOG_ERR },
+		{ "warning", LOG_WARNING },
+		{ "info", LOG_INFO },
+		{ "debug", LOG_DEBUG },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
+		if (!strcmp(value, levels[i].name)) {
+			*out = levels[i].level;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Split ADDR:PORT; ADDR is an IPv4 address or [IPv6]. */
+static int m2md_parse_listen(struct m2md_config *cfg, const char *value)
+{
+	const char *colon = strrchr(value, ':');
+	uint64_t port;
+	size_t len;
+
+	if (!colon || colon == value)
+		return -1;
+	if (m2md_parse_u64(colon + 1, 1, 65535, &port))
+		return -1;
+	len = colon - value;
+	if (value[0] == '[') {
+		if (len < 3 || value[len - 1] != ']')
+			return -1;
+		value++;
+		len -= 2;
+	}
+	if (len >= sizeof(cfg->listen_addr))
+		return -1;
+	memcpy(cfg->listen_addr, value, len);
+	cfg->listen_addr[len] = '\0';
+	cfg->listen_port = (uint16_t)port;
+	return 0;
+}
+
+static int m2md_set_string(char *dst, size_t size, const char *key,
+			   const char *value, char *err, size_t errlen)
+{
+	size_t len = strlen(value);
+
+	if (!len)
+		return m2md_errf(err, errlen, "%s: empty value", key);
+	if (len >= size)
+		return m2md_errf(err, errlen,
+				 "%s: value longer than %zu bytes", key,
+				 size - 1);
+	memcpy(dst, value, len + 1);
+	return 0;
+}
+
+static int m2md_set_number(struct m2md_config *cfg,
+			   const struct m2md_opt *opt, const char *value,
+			   char *err, size_t errlen)
+{
+	char *field = (char *)cfg + opt->offset;
+	uint64_t v;
+
+	if (m2md_parse_u64(value, opt->min, opt->max, &v))
+		return m2md_errf(err, errlen,
+				 "%s: invalid value '%s', expected an integer from %" PRIu64 " to %" PRIu64,
+				 opt->key, value, opt->min, opt->max);
+	switch (opt->type) {
+	case OPT_U32:
+		*(uint32_t *)field = (uint32_t)v;
+		break;
+	case OPT_U16:
+		*(uint16_t *)field = (uint16_t)v;
+		break;
+	case OPT_SUITES:
+		*(uint8_t *)field = (uint8_t)v;
+		break;
+	default:
+		*(size_t *)field = (size_t)v;
+		break;
+	}
+	return 0;
+}
+
+int m2md_config_set(struct m2md_config *cfg, const char *key,
+		    const char *value, char *err, size_t errlen)
+{
+	const struct m2md_opt *opt = m2md_opt_find(key);
+	char *field;
+
+	if (!opt)
+		return m2md_errf(err, errlen, "unknown option '%s'", key);
+	field = (char *)cfg + opt->offset;
+	switch (opt->type) {
+	case OPT_ROLE:
+		if (!strcmp(value, "network"))
+			cfg->role = M2MD_ROLE_NETWORK;
+		else if (!strcmp(value, "gateway"))
+			cfg->role = M2MD_ROLE_GATEWAY;
+		else
+			return m2md_errf(err, errlen,
+					 "role: invalid value '%s', expected network or gateway",
+					 value);
+		return 0;
+	case OPT_LISTEN:
+		if (m2md_parse_listen(cfg, value))
+			return m2md_errf(err, errlen,
+					 "listen: invalid value '%s', expected ADDR:PORT",
+					 value);
+		return m2md_set_string(cfg->listen, sizeof(cfg->listen), key,
+				       value, err, errlen);
+	case OPT_STRING:
+		return m2md_set_string(field, opt->size, key, value, err,
+				       errlen);
+	case OPT_KEYRING:
+		if (m2m_keyring_parse(value, &cfg->keyring))
+			return m2md_errf(err, errlen,
+					 "keyring: invalid value '%s', expected @u, @s, @us, @p, @t, @g, @a or a serial number",
+					 value);
+		return m2md_set_string(field, opt->size, key, value, err,
+				       errlen);
+	case OPT_LOGLEVEL:
+		if (m2md_parse_level(value, &cfg->log_level))
+			return m2md_errf(err, errlen,
+					 "log-level: invalid value '%s', expected err, warning, info or debug",
+					 value);
+		return 0;
+	case OPT_BOOL:
+		if (!strcmp(value, "yes") || !strcmp(value, "true") ||
+		    !strcmp(value, "1"))
+			*(bool *)field = true;
+		else if (!strcmp(value, "no") || !strcmp(value, "false") ||
+			 !strcmp(value, "0"))
+			*(bool *)field = false;
+		else
+			return m2md_errf(err, errlen,
+					 "%s: invalid value '%s', expected yes or no",
+					 key, value);
+		return 0;
+	default:
+		return m2md_set_number(cfg, opt, value, err, errlen);
+	}
+}
+
+static char *m2md_trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+/* Parse one line; returns 0 (also for blank and comment lines) or -1. */
+static int m2md_config_line(struct m2md_config *cfg, char *line,
+			    char *err, size_t errlen)
+{
+	char *eq, *key, *value;
+
+	line = m2md_trim(line);
+	if (!*line || *line == '#')
+		return 0;
+	eq = strchr(line, '=');
+	if (!eq)
+		return m2md_errf(err, errlen,
+				 "expected 'key = value', found '%s'", line);
+	*eq = '\0';
+	key = m2md_trim(line);
+	value = m2md_trim(eq + 1);
+	if (!*key)
+		return m2md_errf(err, errlen, "missing key before '='");
+	if (!strcmp(key, "config"))
+		return m2md_errf(err, errlen,
+				 "config: a config file cannot name another one");
+	if (!*value)
+		return m2md_errf(err, errlen, "%s: empty value", key);
+	return m2md_config_set(cfg, key, value, err, errlen);
+}
+
+int m2md_config_load_file(struct m2md_config *cfg, const char *path,
+			  char *err, size_t errlen)
+{
+	char reason[512];
+	char line[2048];
+	unsigned int lineno = 0;
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (!f)
+		return m2md_errf(err, errlen, "%s: cannot open: %s", path,
+				 strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		lineno++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			fclose(f);
+			return m2md_errf(err, errlen,
+					 "%s:%u: line longer than %zu bytes",
+					 path, lineno, sizeof(line) - 2);
+		}
+		if (m2md_config_line(cfg, line, reason, sizeof(reason))) {
+			fclose(f);
+			return m2md_errf(err, errlen, "%s:%u: %s", path,
+					 lineno, reason);
+		}
+	}
+	if (ferror(f)) {
+		fclose(f);
+		return m2md_errf(err, errlen, "%s: read failed", path);
+	}
+	fclose(f);
+	return 0;
+}
+
+/*
+ * Walk argv calling fn for each "--key value" or "--key=value" pair.
+ * Returns 1 for --help, 0, or -1 with a reason in err.
+ */
+static int m2md_args_walk(int argc, char **argv, bool config_only,
+			  struct m2md_config *cfg, char *err, size_t errlen)
+{
+	char key[M2MD_NAME_MAX];
+	const char *value;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+		const char *eq;
+
+		if (!strcmp(arg, "--help") || !strcmp(arg, "-h"))
+			return 1;
+		if (strncmp(arg, "--", 2) || !arg[2])
+			return m2md_errf(err, errlen,
+					 "unexpected argument '%s'; see --help",
+					 arg);
+		arg += 2;
+		eq = strchr(arg, '=');
+		if (eq) {
+			snprintf(key, sizeof(key), "%.*s", (int)(eq - arg),
+				 arg);
+			value = eq + 1;
+		} else {
+			snprintf(key, sizeof(key), "%s", arg);
+			if (i + 1 >= argc)
+				return m2md_errf(err, errlen,
+						 "--%s: missing value", key);
+			value = argv[++i];
+		}
+		if (!strcmp(key, "config")) {
+			if (config_only &&
+			    m2md_config_load_file(cfg, value, err, errlen))
+				return -1;
+			continue;
+		}
+		if (config_only) {
+			if (!m2md_opt_find(key))
+				return m2md_errf(err, errlen,
+						 "unknown option '--%s'; see --help",
+						 key);
+			continue;
+		}
+		if (m2md_config_set(cfg, key, value, err, errlen))
+			return -1;
+	}
+	return 0;
+}
+
+int m2md_config_parse_args(struct m2md_config *cfg, int argc, char **argv,
+			   char *err, size_t errlen)
+{
+	int ret;
+
+	m2md_config_defaults(cfg);
+	/* First pass: only --config, so that flags override the file. */
+	ret = m2md_args_walk(argc, argv, true, cfg, err, errlen);
+	if (ret)
+		return ret;
+	return m2md_args_walk(argc, argv, false, cfg, err, errlen);
+}
+
+/* Copy "scheme://host[:port]" of url into out, without path. */
+static int m2md_url_origin(const char *url, char *out, size_t outlen)
+{
+	const char *sep = strstr(url, "://");
+	size_t len;
+
+	if (!sep || sep == url)
+		return -1;
+	if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8))
+		return -1;
+	len = strcspn(sep + 3, "/?#");
+	if (!len)
+		return -1;
+	len += sep + 3 - url;
+	if (len >= outlen)
+		return -1;
+	memcpy(out, url, len);
+	out[len] = '\0';
+	return 0;
+}
+
+static void m2md_strip_slash(char *url)
+{
+	size_t len = strlen(url);
+
+	while (len && url[len - 1] == '/')
+		url[--len] = '\0';
+}
+
+static int m2md_finish_gateway(struct m2md_config *cfg, char *err,
+			       size_t errlen)
+{
+	char origin[M2MD_URL_MAX - 16];
+
+	if (!cfg->nscl_url[0])
+		return m2md_errf(err, errlen,
+				 "gateway role: missing --nscl URL");
+	if (!cfg->bootstrap_id[0])
+		return m2md_errf(err, errlen,
+				 "gateway role: missing --bootstrap-id ID");
+	if (m2md_url_origin(cfg->nscl_url, origin, sizeof(origin)))
+		return m2md_errf(err, errlen,
+				 "nscl: invalid URL '%s', expected http://HOST[:PORT][/PATH]",
+				 cfg->nscl_url);
+	if (!cfg->nscl_base[0])
+		snprintf(cfg->nscl_base, sizeof(cfg->nscl_base), "%s/nscl",
+			 origin);
+	if (!cfg->handshake_base[0])
+		snprintf(cfg->handshake_base, sizeof(cfg->handshake_base),
+			 "%s/m2msec", origin);
+	m2md_strip_slash(cfg->nscl_base);
+	m2md_strip_slash(cfg->handshake_base);
+	if (!cfg->listen[0]) {
+		snprintf(cfg->listen_addr, sizeof(cfg->listen_addr),
+			 "127.0.0.1");
+		cfg->listen_port = 8181;
+	}
+	if (cfg->retry_min > cfg->retry_max)
+		return m2md_errf(err, errlen,
+				 "retry-min (%u s) is larger than retry-max (%u s)",
+				 cfg->retry_min, cfg->retry_max);
+	return 0;
+}
+
+static int m2md_finish_network(struct m2md_config *cfg, char *err,
+			       size_t errlen)
+{
+	static const uint8_t probe[16];
+	char scl_id[M2MD_NAME_MAX];
+
+	if (m2md_scl_id_expand(cfg->scl_id_pattern, probe, scl_id,
+			       sizeof(scl_id)))
+		return m2md_errf(err, errlen,
+				 "scl-id-pattern: invalid pattern '%s': only %%n, %%N and %%%% may follow %%, and the result must be a resource name of letters, digits, '-', '.', '_' or '~'",
+				 cfg->scl_id_pattern);
+	if (!cfg->mas_fqdn[0]) {
+		if (gethostname(cfg->mas_fqdn, sizeof(cfg->mas_fqdn) - 1) ||
+		    !cfg->mas_fqdn[0])
+			snprintf(cfg->mas_fqdn, sizeof(cfg->mas_fqdn),
+				 "localhost");
+	}
+	if (strlen(cfg->mas_fqdn) > M2MSEC_STR_MAX ||
+	    strlen(cfg->nscl_id) > M2MSEC_STR_MAX)
+		return m2md_errf(err, errlen,
+				 "mas-fqdn and nscl-id must be at most %d bytes",
+				 M2MSEC_STR_MAX);
+	if (!m2md_name_valid(cfg->nscl_id))
+		return m2md_errf(err, errlen,
+				 "nscl-id: invalid value '%s', expected letters, digits, '-', '.', '_' or '~'",
+				 cfg->nscl_id);
+	if (!cfg->listen[0]) {
+		snprintf(cfg->listen_addr, sizeof(cfg->listen_addr),
+			 "0.0.0.0");
+		cfg->listen_port = 8080;
+	}
+	return 0;
+}
+
+int m2md_config_finish(struct m2md_config *cfg, char *err, size_t errlen)
+{
+	switch (cfg->role) {
+	case M2MD_ROLE_NETWORK:
+		return m2md_finish_network(cfg, err, errlen);
+	case M2MD_ROLE_GATEWAY:
+		return m2md_finish_gateway(cfg, err, errlen);
+	default:
+		return m2md_errf(err, errlen,
+				 "missing --role network|gateway");
+	}
+}
+
+int m2md_scl_id_expand(const char *pattern, const uint8_t node_id[16],
+		       char *out, size_t outlen)
+{
+	size_t len = 0, i;
+	char hex[33];
+	const char *p;
+
+	for (i = 0; i < 16; i++)
+		snprintf(hex + 2 * i, 3, "%02x", node_id[i]);
+	for (p = pattern; *p; p++) {
+		const char *piece = p;
+		size_t n = 1;
+
+		if (*p == '%') {
+			p++;
+			if (*p == 'n') {
+				piece = hex;
+				n = 8;
+			} else if (*p == 'N') {
+				piece = hex;
+				n = 32;
+			} else if (*p != '%') {
+				return -1;
+			}
+		}
+		if (len + n >= outlen || len + n > M2MSEC_STR_MAX)
+			return -1;
+		memcpy(out + len, piece, n);
+		len += n;
+	}
+	out[len] = '\0';
+	return m2md_name_valid(out) ? 0 : -1;
+}
+
+/* Print text wrapped at 78 columns, each line indented by 8 spaces. */
+static void m2md_print_wrapped(FILE *out, const char *text)
+{
+	const char *p = text;
+	size_t width = 70, n;
+
+	while (*p) {
+		n = strlen(p);
+		if (n > width) {
+			n = width;
+			while (n && p[n] != ' ')
+				n--;
+			if (!n)
+				n = width;
+		}
+		fprintf(out, "        %.*s\n", (int)n, p);
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+}
+
+void m2md_config_usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out,
+		"Usage: m2md --role network [OPTION...]\n"
+		"       m2md --role gateway --nscl URL --bootstrap-id ID [OPTION...]\n"
+		"\n"
+		"m2msec agent: ETSI M2M NSCL or GSCL with the m2msec handshake.\n"
+		"Every option is also a config file key (key = value, # comments);\n"
+		"flags override the file.\n"
+		"\n"
+		"  --config FILE\n"
+		"        read options from FILE before the other flags\n"
+		"  --help\n"
+		"        print this help and exit\n");
+	for (i = 0; i < M2MD_NOPTS; i++) {
+		fprintf(out, "  --%s %s\n", m2md_opts[i].key, m2md_opts[i].arg);
+		m2md_print_wrapped(out, m2md_opts[i].help);
+	}
+}

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * m2md configuration: built-in defaults, then a config file of
+ * "key = value" lines, then command-line flags (--key value), each
+ * later source overriding the earlier one. Every key is also a flag.
+ */
+#ifndef M2MD_CONFIG_H
+#define M2MD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define M2MD_URL_MAX	512
+#define M2MD_NAME_MAX	256
+#define M2MD_PATH_MAX	1024
+
+enum m2md_role {
+	M2MD_ROLE_NONE,
+	M2MD_ROLE_NETWORK,
+	M2MD_ROLE_GATEWAY,
+};
+
+struct m2md_config {
+	enum m2md_role role;
+	char listen[M2MD_NAME_MAX];	/* ADDR:PORT, empty = role default */
+	char listen_addr[M2MD_NAME_MAX];
+	uint16_t listen_port;
+	char state_dir[M2MD_PATH_MAX];
+	char keyring_name[M2MD_NAME_MAX];
+	int32_t keyring;		/* serial or KEY_SPEC_* value */
+	int log_level;			/* syslog priority */
+	bool syslog;
+	size_t max_body;		/* bytes, non-handshake request bodies */
+	uint32_t threads;		/* HTTP thread pool size */
+
+	/* network role */
+	uint32_t kmr_lifetime;		/* seconds, 0 = no expiry */
+	char mas_fqdn[M2MD_NAME_MAX];
+	char scl_id_pattern[M2MD_NAME_MAX];
+	uint32_t kmc_lifetime;		/* seconds, nonzero */
+	uint16_t mid_flags;
+	char nscl_id[M2MD_NAME_MAX];
+
+	/* gateway role */
+	char nscl_url[M2MD_URL_MAX];
+	char nscl_base[M2MD_URL_MAX];
+	char handshake_base[M2MD_URL_MAX];
+	char bootstrap_id[M2MD_NAME_MAX];
+	uint8_t suites;			/* 0 = every suite the kernel has */
+	uint32_t http_timeout_ms;
+	uint32_t retry_min;		/* seconds */
+	uint32_t retry_max;		/* seconds */
+};
+
+void m2md_config_defaults(struct m2md_config *cfg);
+
+/*
+ * Set one option by its key (as in the file, without the leading "--").
+ * Returns 0, or -1 with a reason in err.
+ */
+int m2md_config_set(struct m2md_config *cfg, const char *key,
+		    const char *value, char *err, size_t errlen);
+
+/*
+ * Read a config file. Stops at the first bad line and returns -1 with
+ * "FILE:LINE: reason" in err; cfg may then be partly updated.
+ */
+int m2md_config_load_file(struct m2md_config *cfg, const char *path,
+			  char *err, size_t errlen);
+
+/*
+ * Parse the command line: defaults, then --config FILE if given, then
+ * every other flag. Returns 0, 1 when --help was printed, or -1 with a
+ * reason in err.
+ */
+int m2md_config_parse_args(struct m2md_config *cfg, int argc, char **argv,
+			   char *err, size_t errlen);
+
+/*
+ * Check the options that depend on each other and fill the defaults that
+ * depend on the role (listen address, mas_fqdn, URLs). Returns 0, or -1
+ * with a reason in err.
+ */
+int m2md_config_finish(struct m2md_config *cfg, char *err, size_t errlen);
+
+void m2md_config_usage(FILE *out);
+
+/*
+ * Expand the scl id pattern for a node id: %n is the first 8 hex digits
+ * of the node id, %N all 32, %% a percent sign. Returns 0, or -1 when the
+ * result is empty, too long or contains a character not allowed in a
+ * resource name.
+ */
+int m2md_scl_id_expand(const char *pattern, const uint8_t node_id[16],
+		       char *out, size_t outlen);
+
+const char *m2md_role_name(enum m2md_role role);
+
+#endif /* M2MD_CONFIG_H */

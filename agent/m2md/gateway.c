@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Gateway role life cycle: bootstrap when there is no usable Kmr,
+ * connect, register the SCL, and reconnect at 80% of the Kmc lifetime.
+ * Failures are retried with a delay that doubles from retry-min up to
+ * retry-max.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "client.h"
+#include "gateway.h"
+#include "hex.h"
+#include "hsclient.h"
+#include "keys.h"
+#include "log.h"
+#include "signals.h"
+#include "xml.h"
+
+struct m2md_gw_run {
+	struct m2md_gateway gw;
+	const struct m2md_config *cfg;
+	struct m2m_nl *nl;
+	bool force_bootstrap;
+	unsigned int backoff;		/* seconds */
+	uint32_t kmc_lifetime;		/* of the current connection */
+	uint64_t conn_id;
+};
+
+static int m2md_gw_kv_put(struct m2md_store *st, const char *const *keys,
+			  const char *const *values, size_t n)
+{
+	int ret = m2md_store_kv_set(st, keys, values, n);
+
+	if (ret)
+		m2m_err("cannot record the gateway state: %s", strerror(-ret));
+	return ret;
+}
+
+static bool m2md_gw_node_id(struct m2md_gw_run *run,
+			    uint8_t node_id[M2MSEC_NODE_ID_LEN])
+{
+	char hex[M2M_NODE_ID_HEX_LEN + 1];
+
+	return !m2md_store_kv_get(run->gw.store, M2MD_GW_NODE_ID, hex,
+				  sizeof(hex)) &&
+	       !m2m_hex_decode(hex, node_id, M2MSEC_NODE_ID_LEN);
+}
+
+/* True when the recorded node id has an m2m_root key in our keyring. */
+static bool m2md_gw_has_kmr(struct m2md_gw_run *run)
+{
+	uint8_t node_id[M2MSEC_NODE_ID_LEN], found[M2MSEC_NODE_ID_LEN];
+	char hex[M2M_NODE_ID_HEX_LEN + 1], err[256];
+	int32_t serial;
+	int ret;
+
+	if (!m2md_gw_node_id(run, node_id)) {
+		m2m_info("no node id recorded: bootstrapping");
+		return false;
+	}
+	ret = m2m_keys_find_root(run->cfg->keyring, node_id, &serial, found,
+				 err, sizeof(err));
+	if (!ret)
+		return true;
+	m2m_hex_encode(node_id, sizeof(node_id), hex);
+	m2m_info("no usable Kmr for node id %s in keyring %s (%s): bootstrapping",
+		 hex, run->cfg->keyring_name,
+		 ret == -ENOKEY ? "no m2m_root key" : err);
+	return false;
+}
+
+static int m2md_gw_bootstrap(struct m2md_gw_run *run)
+{
+	const struct m2md_config *cfg = run->cfg;
+	struct m2m_hs_client_opts opts = {
+		.base_url = cfg->handshake_base,
+		.mode = M2MSEC_MODE_BOOTSTRAP,
+		.id = (const uint8_t *)cfg->bootstrap_id,
+		.id_len = strlen(cfg->bootstrap_id),
+		.keyring = cfg->keyring,
+		.timeout_ms = cfg->http_timeout_ms,
+	};
+	char node_hex[M2M_NODE_ID_HEX_LEN + 1], key_hex[M2M_KEY_ID_HEX_LEN + 1];
+	char kmr_index[16], err[512];
+	struct m2m_hs res;
+	int ret;
+
+	memset(&res, 0, sizeof(res));
+	ret = m2m_hs_client_run(run->nl, &opts, &res, err, sizeof(err));
+	if (ret) {
+		m2m_err("bootstrap with bootstrap id %s at %s failed: %s",
+			cfg->bootstrap_id, cfg->handshake_base, err);
+		return ret;
+	}
+	m2m_hex_encode(res.node_id, sizeof(res.node_id), node_hex);
+	m2m_hex_encode(res.key_id, sizeof(res.key_id), key_hex);
+	snprintf(kmr_index, sizeof(kmr_index), "%u", res.key_index);
+	{
+		const char *keys[] = { M2MD_GW_NODE_ID, M2MD_GW_SCL_ID,
+				       M2MD_GW_BOOTSTRAP_ID, "mas_fqdn",
+				       "kmr_index", "kmr_key_id" };
+		const char *values[] = { node_hex, res.scl_id,
+					 cfg->bootstrap_id, res.mas_fqdn,
+					 kmr_index, key_hex };
+
+		m2md_gw_kv_put(run->gw.store, keys, values, 6);
+	}
+	m2m_info("bootstrap: done: node id %s, key id %s, key serial %d, kmr_index %u, scl id %s, mas fqdn %s, lifetime %u s",
+		 node_hex, key_hex, res.key_serial, res.key_index, res.scl_id,
+		 res.mas_fqdn, res.lifetime);
+	return 0;
+}
+
+static int m2md_gw_connect(struct m2md_gw_run *run)
+{
+	const struct m2md_config *cfg = run->cfg;
+	uint8_t node_id[M2MSEC_NODE_ID_LEN];
+	struct m2m_hs_client_opts opts = {
+		.base_url = cfg->handshake_base,
+		.mode = M2MSEC_MODE_CONNECT,
+		.id = node_id,
+		.id_len = sizeof(node_id),
+		.suites = cfg->suites,
+		.keyring = cfg->keyring,
+		.timeout_ms = cfg->http_timeout_ms,
+	};
+	char node_hex[M2M_NODE_ID_HEX_LEN + 1], key_hex[M2M_KEY_ID_HEX_LEN + 1];
+	char conn[24], kmc_index[16], expiry[24], err[512];
+	struct m2m_hs res;
+	int ret;
+
+	if (!m2md_gw_node_id(run, node_id))
+		return -ENOKEY;
+	m2m_hex_encode(node_id, sizeof(node_id), node_hex);
+	memset(&res, 0, sizeof(res));
+	ret = m2m_hs_client_run(run->nl, &opts, &res, err, sizeof(err));
+	if (ret) {
+		m2m_err("connect of node id %s at %s failed: %s", node_hex,
+			cfg->handshake_base, err);
+		return ret;
+	}
+	m2m_hex_encode(res.key_id, sizeof(res.key_id), key_hex);
+	snprintf(conn, sizeof(conn), "%016" PRIx64, res.conn_id);
+	snprintf(kmc_index, sizeof(kmc_index), "%u", res.key_index);
+	snprintf(expiry, sizeof(expiry), "%" PRId64,
+		 (int64_t)time(NULL) + res.lifetime);
+	{
+		const char *keys[] = { "conn_id", "kmc_index", "kmc_key_id",
+				       "kmc_expiry", "nscl_id" };
+		const char *values[] = { conn, kmc_index, key_hex, expiry,
+					 res.nscl_id };
+
+		m2md_gw_kv_put(run->gw.store, keys, values, 5);
+	}
+	run->kmc_lifetime = res.lifetime ? res.lifetime : 1;
+	run->conn_id = res.conn_id;
+	m2m_info("connect: done: node id %s, connection id %s, key id %s, key serial %d, kmc_index %u, suite %u, mid flags 0x%04x, nscl id %s, lifetime %u s",
+		 node_hex, conn, key_hex, res.key_serial, res.key_index,
+		 res.suite, res.mid_flags, res.nscl_id, res.lifetime);
+	return 0;
+}
+
+static int m2md_gw_register(struct m2md_gw_run *run)
+{
+	char scl_id[M2MSEC_STR_MAX + 1], url[M2MD_URL_MAX + 16], err[512];
+	char *body = NULL;
+	size_t len = 0;
+	long status;
+
+	if (m2md_store_kv_get(run->gw.store, M2MD_GW_SCL_ID, scl_id,
+			      sizeof(scl_id)))
+		return -ENOENT;
+	if (m2md_tree_create_body("scl", scl_id, &body, &len)) {
+		m2m_err("registration: invalid scl id '%s'", scl_id);
+		return -EINVAL;
+	}
+	snprintf(url, sizeof(url), "%s/scls", run->cfg->nscl_base);
+	status = m2md_client_post(url, M2MD_XML_TYPE, body, len,
+				  run->cfg->http_timeout_ms, err, sizeof(err));
+	free(body);
+	if (status == 201) {
+		m2m_info("registration: scl %s registered at %s/%s", scl_id,
+			 url, scl_id);
+		return 0;
+	}
+	if (status == 409) {
+		m2m_info("registration: scl %s was already registered at %s/%s",
+			 scl_id, url, scl_id);
+		return 0;
+	}
+	m2m_err("registration of scl %s at %s failed: %s", scl_id, url, err);
+	return -EIO;
+}
+
+/* Sleep for the backoff delay, then double it. Returns a signal or 0. */
+static int m2md_gw_backoff(struct m2md_gw_run *run)
+{
+	unsigned int delay = run->backoff;
+
+	m2m_info("retrying in %u s", delay);
+	run->backoff = delay * 2 > run->cfg->retry_max ? run->cfg->retry_max :
+		       delay * 2;
+	return m2md_signals_wait((long)delay * 1000);
+}
+
+static bool m2md_gw_key_error(int ret)
+{
+	return ret == -ENOKEY || ret == -EKEYREVOKED || ret == -EKEYEXPIRED;
+}
+
+/* Register, retrying until success or until reconnect_at. */
+static int m2md_gw_register_until(struct m2md_gw_run *run, time_t reconnect_at)
+{
+	long left;
+	int sig;
+
+	while (m2md_gw_register(run)) {
+		left = (long)(reconnect_at - time(NULL));
+		if (left <= 0)
+			return 0;
+		if ((long)run->backoff < left)
+			left = run->backoff;
+		m2m_info("registration: retrying in %ld s", left);
+		run->backoff = run->backoff * 2 > run->cfg->retry_max ?
+			       run->cfg->retry_max : run->backoff * 2;
+		sig = m2md_signals_wait(left * 1000);
+		if (sig)
+			return sig;
+	}
+	return 0;
+}
+
+/* One pass: Kmr, Kmc, registration, wait. Returns a signal or 0. */
+static int m2md_gw_cycle(struct m2md_gw_run *run)
+{
+	time_t reconnect_at;
+	int ret, sig;
+
+	if (run->force_bootstrap || !m2md_gw_has_kmr(run)) {
+		if (m2md_gw_bootstrap(run))
+			return m2md_gw_backoff(run);
+		run->force_bootstrap = false;
+	}
+	ret = m2md_gw_connect(run);
+	if (ret) {
+		if (m2md_gw_key_error(ret)) {
+			m2m_warn("Kmr is missing, revoked or expired (%s): bootstrapping again",
+				 strerror(-ret));
+			run->force_bootstrap = true;
+		}
+		return m2md_gw_backoff(run);
+	}
+	run->backoff = run->cfg->retry_min;
+	reconnect_at = time(NULL) + (time_t)run->kmc_lifetime * 8 / 10;
+	sig = m2md_gw_register_until(run, reconnect_at);
+	if (sig)
+		return sig;
+	run->backoff = run->cfg->retry_min;
+	sig = m2md_signals_wait((long)(reconnect_at - time(NULL)) * 1000);
+	if (!sig)
+		m2m_info("reconnecting: connection id %016" PRIx64 " reached 80%% of its %u s lifetime",
+			 run->conn_id, run->kmc_lifetime);
+	return sig;
+}
+
+static int m2md_gw_start(struct m2md_gw_run *run, struct m2md_store **store,
+			 struct m2md_http **http)
+{
+	const struct m2md_config *cfg = run->cfg;
+	struct m2m_nl_err nlerr = { 0 };
+	char err[512];
+
+	if (m2md_store_open(cfg->state_dir, store, err, sizeof(err))) {
+		m2m_err("cannot start: %s", err);
+		return -1;
+	}
+	run->nl = m2m_nl_open(&nlerr);
+	if (!run->nl) {
+		m2m_err("cannot start: m2msec generic netlink family: %s",
+			nlerr.msg);
+		return -1;
+	}
+	if (m2md_gateway_setup(&run->gw, cfg, *store)) {
+		m2m_err("cannot start: cannot create the /gscl tree");
+		return -1;
+	}
+	if (m2md_http_start(cfg->listen_addr, cfg->listen_port, cfg->threads,
+			    cfg->max_body, run->gw.routes,
+			    M2MD_GATEWAY_ROUTES, http, err, sizeof(err))) {
+		m2m_err("cannot start: %s", err);
+		return -1;
+	}
+	m2m_info("started: role gateway, listening on %s:%u, state dir %s, keyring %s, bootstrap id %s, handshakes at %s, nscl at %s",
+		 cfg->listen_addr, m2md_http_port(*http), cfg->state_dir,
+		 cfg->keyring_name, cfg->bootstrap_id, cfg->handshake_base,
+		 cfg->nscl_base);
+	return 0;
+}
+
+int m2md_gateway_run(const struct m2md_config *cfg)
+{
+	struct m2md_gw_run run = { .cfg = cfg, .backoff = cfg->retry_min };
+	struct m2md_store *store = NULL;
+	struct m2md_http *http = NULL;
+	int sig = 0, ret = 1;
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (!m2md_gw_start(&run, &store, &http)) {
+		while (!(sig = m2md_gw_cycle(&run)))
+			;
+		m2m_info("stopping on %s", strsignal(sig));
+		ret = 0;
+	}
+	m2md_http_stop(http);
+	if (run.nl)
+		m2m_nl_close(run.nl);
+	m2md_store_close(store);
+	curl_global_cleanup();
+	if (!ret)
+		m2m_info("stopped");
+	return ret;
+}

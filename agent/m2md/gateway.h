@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Gateway role: bootstrap and service connection as handshake initiator,
+ * registration of its <scl> with the NSCL, reconnection before Kmc
+ * expires, and the local GSCL tree at /gscl whose readings are forwarded
+ * to the NSCL.
+ */
+#ifndef M2MD_GATEWAY_H
+#define M2MD_GATEWAY_H
+
+#include "config.h"
+#include "http.h"
+#include "store.h"
+#include "tree.h"
+
+#define M2MD_GATEWAY_ROUTES	1
+
+/* Keys of the gateway's state in the store. */
+#define M2MD_GW_NODE_ID		"node_id"
+#define M2MD_GW_SCL_ID		"scl_id"
+#define M2MD_GW_BOOTSTRAP_ID	"bootstrap_id"
+
+struct m2md_gateway {
+	const struct m2md_config *cfg;
+	struct m2md_store *store;
+	struct m2md_tree tree;
+	struct m2md_route routes[M2MD_GATEWAY_ROUTES];
+};
+
+/* Wire the /gscl tree and its forwarding to the NSCL. */
+int m2md_gateway_setup(struct m2md_gateway *gw,
+		       const struct m2md_config *cfg,
+		       struct m2md_store *store);
+
+/*
+ * Forward a reading to the NSCL's copy of container c of application
+ * app, creating both there when missing. Returns the final HTTP status
+ * (201 on success) and a reason in err otherwise.
+ */
+long m2md_gateway_forward(struct m2md_gateway *gw, const char *scl_id,
+			  const char *app, const char *container,
+			  const char *content_type, const void *body,
+			  size_t len, char *err, size_t errlen);
+
+/* Run the gateway role until SIGTERM or SIGINT; returns an exit code. */
+int m2md_gateway_run(const struct m2md_config *cfg);
+
+#endif /* M2MD_GATEWAY_H */

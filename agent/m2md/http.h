@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * HTTP server of m2md on libmicrohttpd: a route table, request bodies
+ * collected up to a per-route limit, and replies built by handlers.
+ */
+#ifndef M2MD_HTTP_H
+#define M2MD_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum m2md_method {
+	M2MD_GET = 1 << 0,
+	M2MD_POST = 1 << 1,
+	M2MD_PUT = 1 << 2,
+	M2MD_DELETE = 1 << 3,
+	M2MD_HEAD = 1 << 4,
+};
+
+struct m2md_request {
+	enum m2md_method method;
+	const char *path;		/* without the query */
+	const char *content_type;	/* NULL when absent */
+	const char *accept;		/* NULL when absent */
+	const unsigned char *body;
+	size_t body_len;
+	void *conn;			/* struct MHD_Connection */
+};
+
+#define M2MD_LOCATION_MAX	1024
+
+struct m2md_reply {
+	unsigned int status;
+	char content_type[128];
+	unsigned char *body;		/* malloc'ed, freed by the server */
+	size_t len;
+	char location[M2MD_LOCATION_MAX];
+	char allow[64];
+	unsigned int retry_after;	/* seconds, 0 = no header */
+};
+
+typedef void (*m2md_handler_fn)(void *ctx, const struct m2md_request *req,
+				struct m2md_reply *reply);
+
+struct m2md_route {
+	const char *path;
+	bool prefix;		/* also matches path + "/..." */
+	unsigned int methods;	/* enum m2md_method bits */
+	size_t max_body;	/* bytes, 0 = the server's limit */
+	m2md_handler_fn fn;
+	void *ctx;
+};
+
+/*
+ * Find the route for a request. Returns it, or NULL with *status 404
+ * (no route has the path) or 405 (a route has it but not the method; its
+ * methods go into allow, as an Allow header value).
+ */
+const struct m2md_route *m2md_route_find(const struct m2md_route *routes,
+					 size_t n, const char *method_name,
+					 const char *path, unsigned int *status,
+					 char *allow, size_t allowlen);
+/* Return the enum m2md_method of a method name, or 0 when unknown. */
+enum m2md_method m2md_method_parse(const char *name);
+void m2md_allow_string(unsigned int methods, char *out, size_t len);
+
+/* True when the request has the query parameter name (with or without a value). */
+bool m2md_request_has_arg(const struct m2md_request *req, const char *name);
+/* True when Accept asks for JSON rather than XML. */
+bool m2md_request_wants_json(const struct m2md_request *req);
+/* True when the Content-Type media type is type (parameters ignored). */
+bool m2md_media_type_is(const char *content_type, const char *type);
+
+/* Replace the reply body with a copy of data. Returns 0 or -ENOMEM. */
+int m2md_reply_set(struct m2md_reply *reply, unsigned int status,
+		   const char *content_type, const void *data, size_t len);
+
+struct m2md_http;
+
+/*
+ * Start the server on addr:port (port 0 picks a free one) with a pool of
+ * threads. routes must stay valid until m2md_http_stop().
+ */
+int m2md_http_start(const char *addr, uint16_t port, unsigned int threads,
+		    size_t max_body, const struct m2md_route *routes,
+		    size_t nroutes, struct m2md_http **out, char *err,
+		    size_t errlen);
+uint16_t m2md_http_port(const struct m2md_http *http);
+void m2md_http_stop(struct m2md_http *http);
+
+#endif /* M2MD_HTTP_H */

@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: GPL-2.0
+/* m2md: the m2msec agent daemon, network (NSCL) or gateway (GSCL) role. */
+#include <stdio.h>
+
+#include "config.h"
+#include "gateway.h"
+#include "log.h"
+#include "network.h"
+#include "signals.h"
+
+int main(int argc, char **argv)
+{
+	struct m2md_config cfg;
+	char err[1024];
+	int ret;
+
+	ret = m2md_config_parse_args(&cfg, argc, argv, err, sizeof(err));
+	if (ret == 1) {
+		m2md_config_usage(stdout);
+		return 0;
+	}
+	if (ret || m2md_config_finish(&cfg, err, sizeof(err))) {
+		fprintf(stderr, "m2md: %s\n", err);
+		return 2;
+	}
+	m2m_log_init("m2md", cfg.syslog, cfg.log_level);
+	m2md_signals_block();
+	if (cfg.role == M2MD_ROLE_NETWORK)
+		return m2md_network_run(&cfg);
+	return m2md_gateway_run(&cfg);
+}

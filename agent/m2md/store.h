@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * m2md's state database (SQLite in WAL mode, one transaction per change):
+ * the network role's nodes, connections and pending handshakes, the
+ * gateway role's identity, and the resource tree of both roles. Every
+ * function is safe to call from several threads. Functions return 0 or a
+ * negative errno: -ENOENT for a missing row, -EEXIST for a duplicate,
+ * -EIO for a database error (logged with SQLite's message).
+ */
+#ifndef M2MD_STORE_H
+#define M2MD_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/m2msec.h>
+
+#define M2MD_SCHEMA_VERSION	1
+#define M2MD_DB_NAME		"m2md.db"
+#define M2MD_TYPE_MAX		32
+#define M2MD_RES_PATH_MAX	1024
+#define M2MD_CTYPE_MAX		128
+
+extern const char m2md_schema_sql[];
+
+struct m2md_store;
+
+/* A device known to the network role. */
+struct m2md_node {
+	uint8_t node_id[M2MSEC_NODE_ID_LEN];
+	char bootstrap_id[M2MSEC_STR_MAX + 1];	/* empty when unknown */
+	char scl_id[M2MSEC_STR_MAX + 1];
+	uint32_t kmr_index;
+	uint32_t kmc_index;
+	char key_id[2 * M2MSEC_KEY_ID_LEN + 1];	/* empty when unknown */
+	int32_t key_serial;
+	int64_t expiry;				/* Unix time, 0 = none */
+};
+
+/* RESP fields chosen for an INIT, kept until its FINISH. */
+struct m2md_pending {
+	uint32_t index_r;
+	uint8_t mode;
+	uint8_t node_id[M2MSEC_NODE_ID_LEN];
+	char scl_id[M2MSEC_STR_MAX + 1];
+	uint32_t key_index;
+	uint32_t lifetime;
+	uint64_t conn_id;			/* connect mode only */
+	int64_t created;
+};
+
+struct m2md_connection {
+	uint64_t conn_id;
+	uint8_t node_id[M2MSEC_NODE_ID_LEN];
+	char scl_id[M2MSEC_STR_MAX + 1];
+	uint32_t kmc_index;
+	char key_id[2 * M2MSEC_KEY_ID_LEN + 1];
+	int32_t key_serial;
+	int64_t expiry;
+};
+
+/* One node of the resource tree. data is malloc'ed by the getters. */
+struct m2md_resource {
+	int64_t seq;
+	char path[M2MD_RES_PATH_MAX];
+	char type[M2MD_TYPE_MAX];
+	char parent[M2MD_RES_PATH_MAX];		/* empty for a root */
+	char name[M2MSEC_STR_MAX + 1];
+	unsigned char *data;
+	size_t len;
+	char content_type[M2MD_CTYPE_MAX];
+	int64_t created;
+	int64_t modified;
+};
+
+int m2md_store_open(const char *dir, struct m2md_store **out,
+		    char *err, size_t errlen);
+void m2md_store_close(struct m2md_store *st);
+/* Current journal mode, for the tests ("wal" expected). */
+int m2md_store_journal_mode(struct m2md_store *st, char *buf, size_t len);
+
+/* Find the node of a bootstrap id. */
+int m2md_store_node_find_boot(struct m2md_store *st, const char *bootstrap_id,
+			      struct m2md_node *out);
+/*
+ * Insert a node or update its scl id and indexes. An index never goes
+ * down: the larger of the stored and the given value is kept. Returns
+ * -EEXIST when the bootstrap id belongs to another node.
+ */
+int m2md_store_node_put(struct m2md_store *st, const struct m2md_node *node);
+int m2md_store_node_get(struct m2md_store *st,
+			const uint8_t node_id[M2MSEC_NODE_ID_LEN],
+			struct m2md_node *out);
+/* Record the Kmr that a bootstrap FINISH installed. */
+int m2md_store_node_set_key(struct m2md_store *st,
+			    const uint8_t node_id[M2MSEC_NODE_ID_LEN],
+			    const char *key_id, int32_t key_serial,
+			    int64_t expiry);
+
+/* Remember a pending handshake; drops those older than max_age_s. */
+int m2md_store_pending_put(struct m2md_store *st,
+			   const struct m2md_pending *p, int64_t max_age_s);
+int m2md_store_pending_get(struct m2md_store *st, uint32_t index_r,
+			   struct m2md_pending *out);
+
+/* Insert or replace (a repeated FINISH) a connection. */
+int m2md_store_connection_put(struct m2md_store *st,
+			      const struct m2md_connection *c);
+/* 1 when scl_id has a connection that expires after now, else 0. */
+int m2md_store_connection_current(struct m2md_store *st, const char *scl_id,
+				  int64_t now);
+
+/* Gateway role state, as key and value strings. */
+int m2md_store_kv_get(struct m2md_store *st, const char *key, char *buf,
+		      size_t len);
+/* Set n pairs (keys[i], values[i]) in one transaction. */
+int m2md_store_kv_set(struct m2md_store *st, const char *const *keys,
+		      const char *const *values, size_t n);
+int m2md_store_kv_delete(struct m2md_store *st, const char *key);
+
+/* Resource tree. */
+int m2md_store_res_get(struct m2md_store *st, const char *path,
+		       struct m2md_resource *out);
+/* Create n resources in one transaction; -EEXIST if any path exists. */
+int m2md_store_res_create(struct m2md_store *st,
+			  const struct m2md_resource *res, size_t n);
+typedef int (*m2md_res_fn)(const struct m2md_resource *res, void *ctx);
+/*
+ * Call fn for each child of parent in creation order, with data loaded
+ * only when with_data is set. Stops early when fn returns nonzero.
+ */
+int m2md_store_res_children(struct m2md_store *st, const char *parent,
+			    bool with_data, m2md_res_fn fn, void *ctx);
+/* The newest (last = true) or oldest child of parent. */
+int m2md_store_res_edge(struct m2md_store *st, const char *parent, bool last,
+			struct m2md_resource *out);
+/* Number of children and the sum of their data sizes. */
+int m2md_store_res_stats(struct m2md_store *st, const char *parent,
+			 int64_t *count, int64_t *bytes);
+void m2md_resource_free(struct m2md_resource *res);
+
+#endif /* M2MD_STORE_H */

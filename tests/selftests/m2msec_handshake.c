@@ -106,7 +106,6 @@ TEST_F(hs, bootstrap_end_to_end)
 {
 	struct m2msec_pair *p = &self->p;
 	char boot_id[32], node_hex[M2MSEC_HEX_ID_LEN + 1];
-	char key_id_hex[2 * M2MSEC_KEY_ID_LEN + 1], line[1024];
 	struct m2msec_boot_fields f;
 	struct m2msec_hs hs = { 0 };
 	const uint8_t *init, *resp, *fin, *gw_id, *nw_id;
@@ -217,12 +216,8 @@ TEST_F(hs, bootstrap_end_to_end)
 						     p->nw.keyring));
 	ASSERT_EQ(-1, m2msec_key_timeout(gw_key))
 		TH_LOG("a Kmr of lifetime 0 must not expire");
-
-	m2msec_hex(gw_id, M2MSEC_KEY_ID_LEN, key_id_hex);
-	ASSERT_TRUE(m2msec_proc_keys_line(gw_key, line, sizeof(line)));
-	ASSERT_NE(NULL, strstr(line, key_id_hex))
-		TH_LOG("/proc/keys line \"%s\" does not show key id %s",
-		       line, key_id_hex);
+	ASSERT_EQ(-1, m2msec_key_timeout(nw_key))
+		TH_LOG("a Kmr of lifetime 0 must not expire");
 	m2msec_hs_free(&hs);
 }
 
@@ -434,6 +429,75 @@ TEST_F(hs, bootstrap_then_connect)
 	check_conn_key(_metadata, p->nw.keyring, nw_id,
 		       m2msec_reply_u32(&conn.done, M2MSEC_A_KEY_SERIAL),
 		       cf.lifetime);
+	m2msec_hs_free(&boot);
+	m2msec_hs_free(&conn);
+}
+
+/* Assert that the /proc/keys line of key serial contains text. */
+static void check_proc_keys(struct __test_metadata *_metadata,
+			    key_serial_t serial, const char *what,
+			    const char *text)
+{
+	char line[1024];
+
+	ASSERT_TRUE(m2msec_proc_keys_line(serial, line, sizeof(line)))
+		TH_LOG("/proc/keys does not list key %d", serial);
+	ASSERT_NE(NULL, strstr(line, text))
+		TH_LOG("/proc/keys line \"%s\" does not show the %s %s",
+		       line, what, text);
+}
+
+/*
+ * The key id is public and names a handshake's key in keyctl describe,
+ * so /proc/keys shows it for both sides' Kmr and Kmc, beside the node id.
+ */
+TEST_F(hs, proc_keys_shows_key_id)
+{
+	struct m2msec_pair *p = &self->p;
+	char boot_id[32], node_hex[M2MSEC_HEX_ID_LEN + 1];
+	char id_hex[2 * M2MSEC_KEY_ID_LEN + 1];
+	struct m2msec_hs boot = { 0 }, conn = { 0 };
+	struct m2msec_boot_fields bf;
+	struct m2msec_conn_fields cf;
+	uint8_t psk[M2MSEC_KEY_LEN];
+	const uint8_t *key_id;
+	size_t len;
+	int err;
+
+	snprintf(boot_id, sizeof(boot_id), "describe-%08x", getpid());
+	m2msec_add_psk_both(_metadata, p, M2MSEC_KEY_TYPE_BOOT, boot_id, psk,
+			    NULL, NULL);
+	m2msec_boot_fields_fill(&bf);
+	m2msec_hex(bf.node_id, sizeof(bf.node_id), node_hex);
+	err = m2msec_hs_run_boot(p, boot_id, &bf, &boot);
+	ASSERT_HS_OK(err, &boot);
+	m2msec_conn_fields_fill(&cf);
+	err = m2msec_hs_run_conn(p, bf.node_id, 0, &cf, &conn);
+	ASSERT_HS_OK(err, &conn);
+	ASSERT_EQ(0, m2msec_pair_enter_both(p));
+
+	key_id = m2msec_reply_data(&boot.fin, M2MSEC_A_KEY_ID, &len);
+	ASSERT_NE(NULL, key_id);
+	m2msec_hex(key_id, M2MSEC_KEY_ID_LEN, id_hex);
+	check_proc_keys(_metadata,
+			m2msec_reply_u32(&boot.fin, M2MSEC_A_KEY_SERIAL),
+			"key id", id_hex);
+	check_proc_keys(_metadata,
+			m2msec_reply_u32(&boot.done, M2MSEC_A_KEY_SERIAL),
+			"key id", id_hex);
+
+	key_id = m2msec_reply_data(&conn.fin, M2MSEC_A_KEY_ID, &len);
+	ASSERT_NE(NULL, key_id);
+	m2msec_hex(key_id, M2MSEC_KEY_ID_LEN, id_hex);
+	check_proc_keys(_metadata,
+			m2msec_reply_u32(&conn.fin, M2MSEC_A_KEY_SERIAL),
+			"key id", id_hex);
+	check_proc_keys(_metadata,
+			m2msec_reply_u32(&conn.fin, M2MSEC_A_KEY_SERIAL),
+			"node id", node_hex);
+	check_proc_keys(_metadata,
+			m2msec_reply_u32(&conn.done, M2MSEC_A_KEY_SERIAL),
+			"node id", node_hex);
 	m2msec_hs_free(&boot);
 	m2msec_hs_free(&conn);
 }

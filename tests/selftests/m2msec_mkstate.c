@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Helper of m2msec_unload.sh (not a test itself): leaves module state
- * behind for an rmmod to clean up. In the caller's network namespace and
- * session keyring it creates keys of all three m2msec types (m2m_boot and
- * m2m_root added by user space, m2m_root from a bootstrap, m2m_conn from a
- * connect), a Kma key, an initiator and a responder half-open handshake.
- * It prints the serials of the two keyrings that hold the keys, both
- * linked into the session keyring and anchored in the user keyring.
+ * behind for an rmmod to clean up. It works in the caller's network
+ * namespace and session keyring. It adds m2m_boot keys, runs a bootstrap
+ * (m2m_root keys) and a connect (m2m_conn keys), derives a Kma key, and
+ * leaves an initiator and a responder handshake half open. It prints the
+ * serials of the two keyrings that contain the keys, both linked into the
+ * session keyring and anchored in the user keyring.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,9 +15,9 @@
 
 #include "m2msec_test.h"
 
-static int fail(const char *what, int err, const char *extack)
+static int fail(const char *step, int err, const char *extack)
 {
-	fprintf(stderr, "m2msec_mkstate: %s failed: %s%s%s\n", what,
+	fprintf(stderr, "m2msec_mkstate: %s failed: %s%s%s\n", step,
 		strerror(err < 0 ? -err : err), extack ? ", " : "",
 		extack ? extack : "");
 	return 1;

@@ -25,11 +25,16 @@ static key_serial_t m2msec_side_keyring(const char *name)
 	key_serial_t id;
 
 	snprintf(desc, sizeof(desc), "m2msec-%s-%d", name, getpid());
-	id = add_key("keyring", desc, NULL, 0, KEY_SPEC_USER_KEYRING);
+	/* Made in the session keyring, so that it is possessed for setperm. */
+	id = add_key("keyring", desc, NULL, 0, KEY_SPEC_SESSION_KEYRING);
 	if (id < 0)
 		return -errno;
-	/* User permissions let teardown clear it while it is not possessed. */
-	if (keyctl_setperm(id, KEY_POS_ALL | KEY_USR_ALL) < 0)
+	/*
+	 * User permissions let the tests read, clear and write the keyring
+	 * while it is not linked into the session keyring.
+	 */
+	if (keyctl_setperm(id, KEY_POS_ALL | KEY_USR_ALL) < 0 ||
+	    keyctl_link(id, KEY_SPEC_USER_KEYRING) < 0)
 		return -errno;
 	return id;
 }

@@ -163,12 +163,14 @@ bool m2md_request_has_arg(const struct m2md_request *req, const char *name)
 int m2md_reply_set(struct m2md_reply *reply, unsigned int status,
 		   const char *content_type, const void *data, size_t len)
 {
-	unsigned char *copy = malloc(len ? len : 1);
+	/* One more byte for a NUL, so that text bodies are C strings too. */
+	unsigned char *copy = malloc(len + 1);
 
 	if (!copy)
 		return -ENOMEM;
 	if (len)
 		memcpy(copy, data, len);
+	copy[len] = '\0';
 	free(reply->body);
 	reply->body = copy;
 	reply->len = len;

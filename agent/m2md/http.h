@@ -72,7 +72,10 @@ bool m2md_request_wants_json(const struct m2md_request *req);
 /* True when the Content-Type media type is type (parameters ignored). */
 bool m2md_media_type_is(const char *content_type, const char *type);
 
-/* Replace the reply body with a copy of data. Returns 0 or -ENOMEM. */
+/*
+ * Replace the reply body with a copy of data, followed by a NUL that is
+ * not part of len. Returns 0 or -ENOMEM.
+ */
 int m2md_reply_set(struct m2md_reply *reply, unsigned int status,
 		   const char *content_type, const void *data, size_t len);
 

@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit test of m2md's config file, flags and role defaults. */
+#include <errno.h>
+#include <keyutils.h>
+#include <syslog.h>
+
+#include "config.h"
+#include "m2md_test.h"
+
+static char dir[64];
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_defaults_network(void)
+{
+	struct m2md_config cfg;
+	char err[256];
+
+	m2md_config_defaults(&cfg);
+	cfg.role = M2MD_ROLE_NETWORK;
+	CHECK(m2md_config_finish(&cfg, err, sizeof(err)) == 0,
+	      "network role finishes with defaults: %s", err);
+	CHECK(!strcmp(cfg.listen_addr, "0.0.0.0"), "listen address %s",
+	      cfg.listen_addr);
+	CHECK(cfg.listen_port == 8080, "listen port %u", cfg.listen_port);
+	CHECK(!strcmp(cfg.state_dir, "/var/lib/m2msec"), "state dir %s",
+	      cfg.state_dir);
+	CHECK(cfg.keyring == KEY_SPEC_USER_KEYRING, "keyring %d", cfg.keyring);
+	CHECK(cfg.kmr_lifetime == 0, "kmr lifetime %u", cfg.kmr_lifetime);
+	CHECK(cfg.kmc_lifetime == 3600, "kmc lifetime %u", cfg.kmc_lifetime);
+	CHECK(cfg.mid_flags == 1, "mid flags %u", cfg.mid_flags);
+	CHECK(!strcmp(cfg.nscl_id, "nscl"), "nscl id %s", cfg.nscl_id);
+	CHECK(cfg.mas_fqdn[0] != '\0', "mas fqdn defaults to the host name");
+}
+
+static void test_defaults_gateway(void)
+{
+	char *argv[] = { "m2md", "--role", "gateway", "--nscl",
+			 "http://10.0.0.1:8080/some/path", "--bootstrap-id",
+			 "dev-1", NULL };
+	struct m2md_config cfg;
+	char err[256] = "";
+
+	CHECK(m2md_config_parse_args(&cfg, 7, argv, err, sizeof(err)) == 0,
+	      "gateway flags parse: %s", err);
+	CHECK(m2md_config_finish(&cfg, err, sizeof(err)) == 0,
+	      "gateway finishes: %s", err);
+	CHECK(!strcmp(cfg.listen_addr, "127.0.0.1"), "listen address %s",
+	      cfg.listen_addr);
+	CHECK(cfg.listen_port == 8181, "listen port %u", cfg.listen_port);
+	CHECK(!strcmp(cfg.nscl_base, "http://10.0.0.1:8080/nscl"),
+	      "nscl base %s", cfg.nscl_base);
+	CHECK(!strcmp(cfg.handshake_base, "http://10.0.0.1:8080/m2msec"),
+	      "handshake base %s", cfg.handshake_base);
+	CHECK(!strcmp(cfg.bootstrap_id, "dev-1"), "bootstrap id %s",
+	      cfg.bootstrap_id);
+}
+
+static void test_gateway_missing(void)
+{
+	char *no_nscl[] = { "m2md", "--role", "gateway", "--bootstrap-id",
+			    "x", NULL };
+	char *no_id[] = { "m2md", "--role=gateway", "--nscl=http://h:1",
+			  NULL };
+	char *bad_url[] = { "m2md", "--role", "gateway", "--nscl", "h:1",
+			    "--bootstrap-id", "x", NULL };
+	struct m2md_config cfg;
+	char err[256];
+
+	CHECK(m2md_config_parse_args(&cfg, 5, no_nscl, err, sizeof(err)) == 0,
+	      "flags parse");
+	CHECK(m2md_config_finish(&cfg, err, sizeof(err)) == -1,
+	      "gateway without --nscl is rejected");
+	CHECK(strstr(err, "--nscl") != NULL, "reason names --nscl: %s", err);
+	CHECK(m2md_config_parse_args(&cfg, 3, no_id, err, sizeof(err)) == 0,
+	      "--key=value flags parse: %s", err);
+	CHECK(m2md_config_finish(&cfg, err, sizeof(err)) == -1,
+	      "gateway without --bootstrap-id is rejected");
+	CHECK(strstr(err, "--bootstrap-id") != NULL, "reason: %s", err);
+	CHECK(m2md_config_parse_args(&cfg, 7, bad_url, err, sizeof(err)) == 0,
+	      "flags parse");
+	CHECK(m2md_config_finish(&cfg, err, sizeof(err)) == -1,
+	      "URL without scheme is rejected");
+	CHECK(strstr(err, "h:1") != NULL, "reason names the URL: %s", err);
+}
+
+static void test_no_role(void)
+{
+	char *argv[] = { "m2md", NULL };
+	struct m2md_config cfg;
+	char err[256];
+
+	CHECK(m2md_config_parse_args(&cfg, 1, argv, err, sizeof(err)) == 0,
+	      "no flags parse");
+	CHECK(m2md_config_finish(&cfg, err, sizeof(err)) == -1,
+	      "missing role is rejected");
+	CHECK(strstr(err, "--role") != NULL, "reason: %s", err);
+}
+
+static void test_good_file(void)
+{
+	char path[128], err[256] = "";
+	struct m2md_config cfg;
+	char *argv[] = { "m2md", "--config", path, "--kmc-lifetime", "120",
+			 NULL };
+
+	snprintf(path, sizeof(path), "%s/good.conf", dir);
+	write_file(path,
+		   "# network side\n"
+		   "role = network\n"
+		   "\n"
+		   "   listen=127.0.0.1:9000   \n"
+		   "state-dir = /tmp/x\n"
+		   "keyring = @s\n"
+		   "log-level = debug\n"
+		   "syslog = no\n"
+		   "max-body = 4096\n"
+		   "kmr-lifetime = 86400\n"
+		   "kmc-lifetime = 600\n"
+		   "mid-flags = 0\n"
+		   "nscl-id = nscl-a\n"
+		   "mas-fqdn = mas.example.net\n"
+		   "scl-id-pattern = gw-%N\n"
+		   "\t# indented comment\n");
+	CHECK(m2md_config_parse_args(&cfg, 5, argv, err, sizeof(err)) == 0,
+	      "good file parses: %s", err);
+	CHECK(m2md_config_finish(&cfg, err, sizeof(err)) == 0,
+	      "good file finishes: %s", err);
+	CHECK(cfg.role == M2MD_ROLE_NETWORK, "role");
+	CHECK(!strcmp(cfg.listen_addr, "127.0.0.1") && cfg.listen_port == 9000,
+	      "listen %s:%u", cfg.listen_addr, cfg.listen_port);
+	CHECK(!strcmp(cfg.state_dir, "/tmp/x"), "state dir");
+	CHECK(cfg.keyring == KEY_SPEC_SESSION_KEYRING, "keyring @s");
+	CHECK(cfg.log_level == LOG_DEBUG, "log level");
+	CHECK(cfg.max_body == 4096, "max body %zu", cfg.max_body);
+	CHECK(cfg.kmr_lifetime == 86400, "kmr lifetime");
+	CHECK(cfg.kmc_lifetime == 120, "flag overrides the file: %u",
+	      cfg.kmc_lifetime);
+	CHECK(cfg.mid_flags == 0, "mid flags");
+	CHECK(!strcmp(cfg.nscl_id, "nscl-a"), "nscl id");
+	CHECK(!strcmp(cfg.mas_fqdn, "mas.example.net"), "mas fqdn");
+	CHECK(!strcmp(cfg.scl_id_pattern, "gw-%N"), "pattern");
+}
+
+/* Each bad line is rejected with the file, its line number and a reason. */
+static void test_bad_lines(void)
+{
+	static const struct {
+		const char *line;
+		const char *reason;
+	} cases[] = {
+		{ "role network", "expected 'key = value'" },
+		{ "= network", "missing key" },
+		{ "colour = blue", "unknown option 'colour'" },
+		{ "role =", "empty value" },
+		{ "role = router", "role: invalid value 'router'" },
+		{ "listen = 127.0.0.1", "expected ADDR:PORT" },
+		{ "listen = 127.0.0.1:70000", "expected ADDR:PORT" },
+		{ "keyring = @x", "keyring: invalid value '@x'" },
+		{ "log-level = loud", "log-level: invalid value" },
+		{ "syslog = maybe", "expected yes or no" },
+		{ "kmc-lifetime = 0", "integer from 1 to" },
+		{ "kmc-lifetime = 12s", "invalid value '12s'" },
+		{ "kmr-lifetime = -1", "invalid value '-1'" },
+		{ "kmr-lifetime = 4294967296", "integer from 0 to 4294967295" },
+		{ "mid-flags = 2", "integer from 0 to 1" },
+		{ "max-body = 10", "integer from 1024" },
+		{ "config = other.conf", "cannot name another" },
+	};
+	char path[128], err[512], text[256];
+	struct m2md_config cfg;
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/bad.conf", dir);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), "# line 1\nrole = network\n%s\n",
+			 cases[i].line);
+		write_file(path, text);
+		m2md_config_defaults(&cfg);
+		err[0] = '\0';
+		CHECK(m2md_config_load_file(&cfg, path, err, sizeof(err)) == -1,
+		      "'%s' is rejected", cases[i].line);
+		CHECK(strstr(err, ":3: ") != NULL,
+		      "'%s': reason names line 3: %s", cases[i].line, err);
+		CHECK(strstr(err, cases[i].reason) != NULL,
+		      "'%s': reason '%s' in: %s", cases[i].line,
+		      cases[i].reason, err);
+	}
+}
+
+static void test_long_line(void)
+{
+	char path[128], err[512];
+	struct m2md_config cfg;
+	FILE *f;
+	int i;
+
+	snprintf(path, sizeof(path), "%s/long.conf", dir);
+	f = fopen(path, "w");
+	fputs("nscl-id = ", f);
+	for (i = 0; i < 3000; i++)
+		fputc('a', f);
+	fputc('\n', f);
+	fclose(f);
+	m2md_config_defaults(&cfg);
+	CHECK(m2md_config_load_file(&cfg, path, err, sizeof(err)) == -1,
+	      "over-long line is rejected");
+	CHECK(strstr(err, ":1: line longer than") != NULL, "reason: %s", err);
+}
+
+static void test_value_too_long(void)
+{
+	char path[128], err[512], text[600];
+	struct m2md_config cfg;
+
+	snprintf(path, sizeof(path), "%s/val.conf", dir);
+	memset(text, 0, sizeof(text));
+	strcpy(text, "nscl-id = ");
+	memset(text + strlen(text), 'b', 300);
+	strcat(text, "\n");
+	write_file(path, text);
+	m2md_config_defaults(&cfg);
+	CHECK(m2md_config_load_file(&cfg, path, err, sizeof(err)) == -1,
+	      "value over the buffer is rejected");
+	CHECK(strstr(err, "longer than 255 bytes") != NULL, "reason: %s", err);
+}
+
+static void test_missing_file(void)
+{
+	char *argv[] = { "m2md", "--config", "/nonexistent/m2md.conf", NULL };
+	struct m2md_config cfg;
+	char err[512];
+
+	CHECK(m2md_config_parse_args(&cfg, 3, argv, err, sizeof(err)) == -1,
+	      "missing file is rejected");
+	CHECK(strstr(err, "/nonexistent/m2md.conf: cannot open") != NULL,
+	      "reason: %s", err);
+}
+
+static void test_bad_flags(void)
+{
+	char *unknown[] = { "m2md", "--colour", "red", NULL };
+	char *novalue[] = { "m2md", "--role", NULL };
+	char *stray[] = { "m2md", "network", NULL };
+	char *help[] = { "m2md", "--role", "network", "--help", NULL };
+	struct m2md_config cfg;
+	char err[512];
+
+	CHECK(m2md_config_parse_args(&cfg, 3, unknown, err, sizeof(err)) == -1,
+	      "unknown flag is rejected");
+	CHECK(strstr(err, "--colour") != NULL, "reason: %s", err);
+	CHECK(m2md_config_parse_args(&cfg, 2, novalue, err, sizeof(err)) == -1,
+	      "flag without value is rejected");
+	CHECK(strstr(err, "missing value") != NULL, "reason: %s", err);
+	CHECK(m2md_config_parse_args(&cfg, 2, stray, err, sizeof(err)) == -1,
+	      "stray argument is rejected");
+	CHECK(m2md_config_parse_args(&cfg, 4, help, err, sizeof(err)) == 1,
+	      "--help returns 1");
+}
+
+static void test_scl_id_pattern(void)
+{
+	static const uint8_t node[16] = {
+		0xde, 0xad, 0xbe, 0xef, 0x01, 0x02, 0x03, 0x04,
+		0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c,
+	};
+	struct m2md_config cfg;
+	char out[300], err[256];
+
+	CHECK(m2md_scl_id_expand("gscl-%n", node, out, sizeof(out)) == 0 &&
+	      !strcmp(out, "gscl-deadbeef"), "default pattern: %s", out);
+	CHECK(m2md_scl_id_expand("%N", node, out, sizeof(out)) == 0 &&
+	      !strcmp(out, "deadbeef0102030405060708090a0b0c"), "%%N: %s",
+	      out);
+	CHECK(m2md_scl_id_expand("a%%b", node, out, sizeof(out)) == -1,
+	      "a percent sign is not a resource name character");
+	CHECK(m2md_scl_id_expand("gw-%x", node, out, sizeof(out)) == -1,
+	      "unknown %% sequence is rejected");
+	CHECK(m2md_scl_id_expand("gw/%n", node, out, sizeof(out)) == -1,
+	      "slash is rejected");
+	m2md_config_defaults(&cfg);
+	cfg.role = M2MD_ROLE_NETWORK;
+	snprintf(cfg.scl_id_pattern, sizeof(cfg.scl_id_pattern), "x/%%n");
+	CHECK(m2md_config_finish(&cfg, err, sizeof(err)) == -1,
+	      "bad pattern is rejected at start");
+	CHECK(strstr(err, "scl-id-pattern") != NULL, "reason: %s", err);
+}
+
+static void test_usage(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	m2md_config_usage(f);
+	fclose(f);
+	CHECK(strstr(buf, "--kmc-lifetime SECONDS") != NULL,
+	      "help names the unit of kmc-lifetime");
+	CHECK(strstr(buf, "default 3600") != NULL, "help gives the default");
+	CHECK(strstr(buf, "--bootstrap-id ID") != NULL, "help has bootstrap-id");
+	CHECK(strstr(buf, "--config FILE") != NULL, "help has --config");
+	free(buf);
+}
+
+int main(void)
+{
+	m2md_test_tmpdir(dir, sizeof(dir));
+	test_defaults_network();
+	test_defaults_gateway();
+	test_gateway_missing();
+	test_no_role();
+	test_good_file();
+	test_bad_lines();
+	test_long_line();
+	test_value_too_long();
+	test_missing_file();
+	test_bad_flags();
+	test_scl_id_pattern();
+	test_usage();
+	m2md_test_rmdir(dir);
+	return m2md_test_done("m2md_config_test");
+}

@@ -94,6 +94,15 @@ struct m2m_key_info {
 int m2m_keys_list(struct m2m_key_info **keys, char *err, size_t errlen);
 
 /*
+ * Fill the timeout and metadata fields of info from one line of
+ * /proc/keys ("serial flags usage timeout perm uid gid type text"), now
+ * being the current Unix time. Returns 0, -ENOENT when the line is about
+ * another key, or -EINVAL when it cannot be read.
+ */
+int m2m_keys_parse_proc_line(const char *line, struct m2m_key_info *info,
+			     time_t now);
+
+/*
  * Find this gateway's Kmr: the m2m_root key reachable from keyring whose
  * description is the hex node_id, or, with node_id NULL, the only
  * m2m_root key there. Returns 0 with its serial and node id, -ENOKEY

@@ -190,6 +190,16 @@ static bool m2m_keys_is_hex_id(const char *s, size_t len)
 	       !m2m_hex_decode(s, id, len);
 }
 
+static void m2m_keys_set_expiry(struct m2m_key_info *info, time_t when,
+				time_t now)
+{
+	info->has_expiry = true;
+	info->expiry_exact = true;
+	info->expiry = when;
+	info->seconds_left = when > now ? (long)(when - now) : 0;
+	info->expired = when <= now;
+}
+
 /*
  * Read the "name value" pairs that the m2msec key types put in their
  * describe text: "node <hex>", "kmr_index <n>", "kmc_index <n>" and
@@ -202,28 +212,25 @@ static void m2m_keys_parse_details(struct m2m_key_info *info, time_t now)
 	long long when;
 
 	snprintf(copy, sizeof(copy), "%s", info->details);
-	name = strtok_r(copy, " ", &save);
-	while (name) {
+	/* Other words, such as the key type name, are skipped one by one. */
+	for (name = strtok_r(copy, " ", &save); name;
+	     name = strtok_r(NULL, " ", &save)) {
+		if (strcmp(name, "node") && strcmp(name, "kmr_index") &&
+		    strcmp(name, "kmc_index") && strcmp(name, "expires"))
+			continue;
 		value = strtok_r(NULL, " ", &save);
 		if (!value)
 			break;
-		if (!strcmp(name, "node") &&
-		    m2m_keys_is_hex_id(value, M2MSEC_NODE_ID_LEN)) {
-			snprintf(info->node_id, sizeof(info->node_id), "%s",
-				 value);
-		} else if ((!strcmp(name, "kmr_index") ||
-			    !strcmp(name, "kmc_index")) &&
-			   sscanf(value, "%u", &info->key_index) == 1) {
+		if (!strcmp(name, "node")) {
+			if (m2m_keys_is_hex_id(value, M2MSEC_NODE_ID_LEN))
+				snprintf(info->node_id, sizeof(info->node_id),
+					 "%s", value);
+		} else if (!strcmp(name, "expires")) {
+			if (sscanf(value, "%lld", &when) == 1)
+				m2m_keys_set_expiry(info, (time_t)when, now);
+		} else if (sscanf(value, "%u", &info->key_index) == 1) {
 			info->has_key_index = true;
-		} else if (!strcmp(name, "expires") &&
-			   sscanf(value, "%lld", &when) == 1) {
-			info->has_expiry = true;
-			info->expiry_exact = true;
-			info->expiry = (time_t)when;
-			info->seconds_left = when > now ? (long)(when - now) : 0;
-			info->expired = when <= now;
 		}
-		name = strtok_r(NULL, " ", &save);
 	}
 }
 
@@ -259,48 +266,41 @@ static void m2m_keys_set_details(struct m2m_key_info *info, const char *text)
 		info->details[--len] = '\0';
 }
 
-static struct m2m_key_info *m2m_keys_find(struct m2m_key_info *keys,
-					  size_t n, int32_t serial)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (keys[i].serial == serial)
-			return &keys[i];
-	}
-	return NULL;
-}
-
-/*
- * Add timeout and metadata text from /proc/keys, whose lines read
- * "serial flags usage timeout perm uid gid type describe-text".
- */
-static void m2m_keys_read_proc(struct m2m_key_info *keys, size_t n)
+int m2m_keys_parse_proc_line(const char *line, struct m2m_key_info *info,
+			     time_t now)
 {
 	char flags[16], timeout[16], type[16];
-	struct m2m_key_info *info;
 	unsigned int serial, perm, uid, gid;
+	int usage, off = -1;
+
+	if (sscanf(line, "%x %15s %d %15s %x %u %u %15s %n", &serial, flags,
+		   &usage, timeout, &perm, &uid, &gid, type, &off) < 8 ||
+	    off < 0)
+		return -EINVAL;
+	if ((int32_t)serial != info->serial)
+		return -ENOENT;
+	m2m_keys_set_details(info, line + off);
+	m2m_keys_parse_details(info, now);
+	m2m_keys_parse_timeout(timeout, now, info);
+	return 0;
+}
+
+/* Add the timeout and the metadata text of each key from /proc/keys. */
+static void m2m_keys_read_proc(struct m2m_key_info *keys, size_t n)
+{
 	time_t now = time(NULL);
-	size_t cap = 0;
+	size_t cap = 0, i;
 	char *line = NULL;
-	int usage, off;
 	FILE *f;
 
 	f = fopen("/proc/keys", "re");
 	if (!f)
 		return;
 	while (getline(&line, &cap, f) > 0) {
-		off = -1;
-		if (sscanf(line, "%x %15s %d %15s %x %u %u %15s %n", &serial,
-			   flags, &usage, timeout, &perm, &uid, &gid, type,
-			   &off) < 8 || off < 0)
-			continue;
-		info = m2m_keys_find(keys, n, (int32_t)serial);
-		if (!info)
-			continue;
-		m2m_keys_set_details(info, line + off);
-		m2m_keys_parse_details(info, now);
-		m2m_keys_parse_timeout(timeout, now, info);
+		for (i = 0; i < n; i++) {
+			if (!m2m_keys_parse_proc_line(line, &keys[i], now))
+				break;
+		}
 	}
 	free(line);
 	fclose(f);

@@ -12,6 +12,8 @@
 #include "msg.h"
 #include "selftest_vectors.h"
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 static int checks;
 static int failures;
 
@@ -200,7 +202,7 @@ static void test_truncations(const struct m2msec_tv_handshake *tv)
 	};
 	size_t i, n;
 
-	for (i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(msgs); i++) {
 		for (n = 0; n < msgs[i].len; n++) {
 			u8 *msg = dup_bytes(msgs[i].msg, n);
 			int err = parse_any(msgs[i].type, msg, n, tv->suites);
@@ -477,7 +479,7 @@ int main(void)
 		test_finish_vector(&m2msec_tv_handshakes[i]);
 		test_truncations(&m2msec_tv_handshakes[i]);
 	}
-	for (i = 0; i < sizeof(mutations) / sizeof(mutations[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(mutations); i++)
 		test_mutation(&mutations[i]);
 	for (i = 0; i < M2MSEC_TV_NEGATIVE_COUNT; i++) {
 		const struct m2msec_tv_negative *n = &m2msec_tv_negative[i];

@@ -16,8 +16,11 @@
 
 static const char *const m2md_gscl_subs[] = { "applications", NULL };
 
-/* Create a named resource on the NSCL; 0 when it exists afterwards. */
-static int m2md_remote_create(struct m2md_gateway *gw, const char *url,
+/*
+ * Create a named resource on the NSCL. Returns the HTTP status: 201, or
+ * 409 when it exists already.
+ */
+static long m2md_remote_create(struct m2md_gateway *gw, const char *url,
 			      const char *type, const char *name, char *err,
 			      size_t errlen)
 {
@@ -28,7 +31,7 @@ static int m2md_remote_create(struct m2md_gateway *gw, const char *url,
 	if (m2md_tree_create_body(type, name, &body, &len)) {
 		snprintf(err, errlen, "cannot write a <%s> named %s", type,
 			 name);
-		return -EINVAL;
+		return 0;
 	}
 	status = m2md_client_post(url, M2MD_XML_TYPE, body, len,
 				  gw->cfg->http_timeout_ms, err, errlen);
@@ -36,7 +39,7 @@ static int m2md_remote_create(struct m2md_gateway *gw, const char *url,
 	if (status == 201)
 		m2m_info("gscl: created %s %s on the NSCL at %s", type, name,
 			 url);
-	return status == 201 || status == 409 ? 0 : -EIO;
+	return status;
 }
 
 long m2md_gateway_forward(struct m2md_gateway *gw, const char *scl_id,
@@ -56,10 +59,13 @@ long m2md_gateway_forward(struct m2md_gateway *gw, const char *scl_id,
 				  gw->cfg->http_timeout_ms, err, errlen);
 	if (status != 404)
 		return status;
-	if (m2md_remote_create(gw, apps, "application", app, err, errlen) ||
-	    m2md_remote_create(gw, conts, "container", container, err,
-			       errlen))
-		return 0;
+	status = m2md_remote_create(gw, apps, "application", app, err, errlen);
+	if (status != 201 && status != 409)
+		return status;
+	status = m2md_remote_create(gw, conts, "container", container, err,
+				    errlen);
+	if (status != 201 && status != 409)
+		return status;
 	return m2md_client_post(cis, content_type, body, len,
 				gw->cfg->http_timeout_ms, err, errlen);
 }

@@ -409,11 +409,11 @@ int m2md_http_start(const char *addr, uint16_t port, unsigned int threads,
 	http->max_body = max_body;
 	http->daemon = MHD_start_daemon(flags, port, NULL, NULL,
 			m2md_http_access, http,
+			MHD_OPTION_EXTERNAL_LOGGER, m2md_http_log, http,
 			MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 			MHD_OPTION_THREAD_POOL_SIZE, threads,
 			MHD_OPTION_NOTIFY_COMPLETED, m2md_http_done, http,
 			MHD_OPTION_CONNECTION_TIMEOUT, 30U,
-			MHD_OPTION_EXTERNAL_LOGGER, m2md_http_log, http,
 			MHD_OPTION_END);
 	if (!http->daemon) {
 		snprintf(err, errlen, "cannot listen on %s:%u: %s", addr,

@@ -625,7 +625,7 @@ void m2md_tree_handle(void *ctx, const struct m2md_request *req,
 		path[--len] = '\0';
 	if (req->method == M2MD_GET)
 		return m2md_tree_get(tree, req, path, reply);
-	ret = m2md_store_res_get(tree->store, path, &parent);
+	ret = m2md_resolve(tree, path, &parent);
 	if (ret)
 		return ret == -ENOENT ? m2md_not_found(reply, path) :
 		       m2md_reply_errno(reply, ret, "database error");

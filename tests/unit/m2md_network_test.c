@@ -1,0 +1,493 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit test of the network role's HTTP handlers through a real
+ * libmicrohttpd server on 127.0.0.1, with the kernel's handshake calls
+ * replaced by a double.
+ */
+#include <errno.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "hex.h"
+#include "m2md_test.h"
+#include "network.h"
+#include "proto.h"
+
+#define HS_TYPE	M2M_HS_CONTENT_TYPE
+
+/* Kernel double: records requests, returns canned replies or errors. */
+struct fake_kernel {
+	int respond_ret;
+	int finish_ret;
+	int respond_calls;
+	int finish_calls;
+	struct m2m_hs last_respond;
+	uint32_t next_index;
+};
+
+static const uint8_t fake_resp[] = { 1, 2, 1, 0, 0, 0, 0, 9, 0xaa, 0xbb };
+
+static int fake_respond(void *ctx, const struct m2m_hs *req,
+			struct m2m_hs *reply, struct m2m_nl_err *err)
+{
+	struct fake_kernel *k = ctx;
+
+	k->respond_calls++;
+	k->last_respond = *req;
+	if (k->respond_ret) {
+		err->error = -k->respond_ret;
+		snprintf(err->msg, sizeof(err->msg), "fake extack %d",
+			 -k->respond_ret);
+		return k->respond_ret;
+	}
+	reply->index = ++k->next_index;
+	reply->suite = req->mode == M2MSEC_MODE_CONNECT ? 1 : 0;
+	memcpy(reply->msg, fake_resp, sizeof(fake_resp));
+	reply->msg_len = sizeof(fake_resp);
+	return 0;
+}
+
+static int fake_finish(void *ctx, const struct m2m_hs *req,
+		       struct m2m_hs *reply, struct m2m_nl_err *err)
+{
+	struct fake_kernel *k = ctx;
+
+	k->finish_calls++;
+	if (k->finish_ret) {
+		snprintf(err->msg, sizeof(err->msg), "fake finish error");
+		return k->finish_ret;
+	}
+	reply->mode = req->mode;
+	reply->index = (uint32_t)req->msg[4] << 24 | req->msg[5] << 16 |
+		       req->msg[6] << 8 | req->msg[7];
+	reply->key_serial = 4242;
+	memset(reply->key_id, 0xab, sizeof(reply->key_id));
+	return 0;
+}
+
+static int fake_unused(void *ctx, const struct m2m_hs *req,
+		       struct m2m_hs *reply, struct m2m_nl_err *err)
+{
+	return -EOPNOTSUPP;
+}
+
+static struct fake_kernel fake;
+static const struct m2md_kops fake_ops = {
+	.hs_init = fake_unused,
+	.hs_respond = fake_respond,
+	.hs_complete = fake_unused,
+	.hs_finish = fake_finish,
+	.ctx = &fake,
+};
+
+static char dir[64];
+static char base[64];
+static struct m2md_config cfg;
+static struct m2md_store *store;
+static struct m2md_network net;
+static struct m2md_http *http;
+
+static size_t make_init(uint8_t mode, const void *id, size_t id_len,
+			uint8_t *buf)
+{
+	size_t off = 8;
+
+	memset(buf, 0, 8 + 64 + 2 + id_len);
+	buf[0] = 1;
+	buf[1] = M2M_MSG_INIT;
+	buf[2] = mode;
+	buf[3] = mode == M2MSEC_MODE_CONNECT ? M2MSEC_SUITES_ALL : 0;
+	buf[7] = 0x2a;
+	memset(buf + off, 0x11, 64);
+	off += 64;
+	buf[off++] = 0;
+	buf[off++] = (uint8_t)id_len;
+	memcpy(buf + off, id, id_len);
+	return off + id_len;
+}
+
+static size_t make_finish(uint8_t mode, uint32_t index, uint8_t *buf)
+{
+	memset(buf, 0x22, 40);
+	buf[0] = 1;
+	buf[1] = M2M_MSG_FINISH;
+	buf[2] = mode;
+	buf[3] = 0;
+	buf[4] = index >> 24;
+	buf[5] = index >> 16;
+	buf[6] = index >> 8;
+	buf[7] = index;
+	return 40;
+}
+
+static void post(const char *path, const char *ctype, const void *body,
+		 size_t len, struct m2md_test_resp *r)
+{
+	char url[512];
+
+	snprintf(url, sizeof(url), "%s%s", base, path);
+	m2md_test_request("POST", url, ctype, NULL, body, len, r);
+}
+
+static void get(const char *path, const char *accept,
+		struct m2md_test_resp *r)
+{
+	char url[512];
+
+	snprintf(url, sizeof(url), "%s%s", base, path);
+	m2md_test_request("GET", url, NULL, accept, NULL, 0, r);
+}
+
+/* The problem body's detail member, or "" when there is none. */
+static const char *detail_of(const struct m2md_test_resp *r, char *buf,
+			     size_t len)
+{
+	struct json_object *obj = json_tokener_parse(r->body), *d;
+
+	buf[0] = '\0';
+	if (obj && json_object_object_get_ex(obj, "detail", &d))
+		snprintf(buf, len, "%s", json_object_get_string(d));
+	json_object_put(obj);
+	return buf;
+}
+
+static void expect_problem(const struct m2md_test_resp *r, long status,
+			   const char *what)
+{
+	CHECK(r->status == status, "%s: status %ld, expected %ld (%s)", what,
+	      r->status, status, r->body);
+	CHECK(!strcmp(r->content_type, "application/problem+json"),
+	      "%s: problem content type, got '%s'", what, r->content_type);
+}
+
+static void test_transport_errors(void)
+{
+	uint8_t msg[2048], big[2048];
+	struct m2md_test_resp r;
+	char d[256];
+	size_t len;
+
+	len = make_init(M2MSEC_MODE_BOOTSTRAP, "dev-1", 5, msg);
+	post("/m2msec/bootstrap", "text/plain", msg, len, &r);
+	expect_problem(&r, 415, "wrong content type");
+	post("/m2msec/bootstrap", NULL, msg, len, &r);
+	expect_problem(&r, 415, "no content type");
+
+	memset(big, 1, sizeof(big));
+	post("/m2msec/bootstrap", HS_TYPE, big, M2MSEC_MSG_MAX + 1, &r);
+	expect_problem(&r, 413, "body over M2MSEC_MSG_MAX");
+
+	post("/m2msec/bootstrap", HS_TYPE, "\x01\x01", 2, &r);
+	expect_problem(&r, 400, "truncated header");
+	CHECK(strstr(detail_of(&r, d, sizeof(d)), "shorter than") != NULL,
+	      "detail says what is malformed: %s", d);
+	msg[0] = 2;
+	post("/m2msec/bootstrap", HS_TYPE, msg, len, &r);
+	expect_problem(&r, 400, "unknown version");
+	msg[0] = 1;
+
+	post("/m2msec/connect", HS_TYPE, msg, len, &r);
+	expect_problem(&r, 409, "bootstrap INIT on the connect path");
+	CHECK(strstr(detail_of(&r, d, sizeof(d)), "bootstrap message") != NULL,
+	      "detail names the mode: %s", d);
+
+	msg[1] = M2M_MSG_RESP;
+	post("/m2msec/bootstrap", HS_TYPE, fake_resp, sizeof(fake_resp), &r);
+	expect_problem(&r, 400, "RESP sent to a responder");
+
+	get("/m2msec/bootstrap", NULL, &r);
+	expect_problem(&r, 405, "GET on a handshake path");
+	CHECK(!strcmp(r.allow, "POST"), "Allow is POST: '%s'", r.allow);
+	post("/m2msec/unknown", HS_TYPE, msg, len, &r);
+	expect_problem(&r, 404, "unknown handshake path");
+	get("/", NULL, &r);
+	expect_problem(&r, 404, "root path");
+	CHECK(fake.respond_calls == 0, "no bad request reached the kernel");
+}
+
+static void test_bootstrap(uint8_t node_id[16])
+{
+	char hex[33], scl_id[64], d[256];
+	struct m2md_test_resp r;
+	struct m2md_node node;
+	uint8_t msg[256];
+	size_t len;
+
+	len = make_init(M2MSEC_MODE_BOOTSTRAP, "dev-1", 5, msg);
+	post("/m2msec/bootstrap", HS_TYPE "; v=1", msg, len, &r);
+	CHECK(r.status == 200, "bootstrap INIT: %ld %s", r.status, r.body);
+	CHECK(!strcmp(r.content_type, HS_TYPE), "RESP content type %s",
+	      r.content_type);
+	CHECK(r.len == sizeof(fake_resp) && !memcmp(r.body, fake_resp, r.len),
+	      "body is the kernel's RESP");
+	CHECK(fake.last_respond.mode == M2MSEC_MODE_BOOTSTRAP, "mode");
+	CHECK(fake.last_respond.msg_len == len &&
+	      !memcmp(fake.last_respond.msg, msg, len), "INIT passed through");
+	CHECK(fake.last_respond.has_node_id, "node id assigned");
+	CHECK(fake.last_respond.key_index == 1, "first kmr_index is 1: %u",
+	      fake.last_respond.key_index);
+	CHECK(fake.last_respond.has_lifetime &&
+	      fake.last_respond.lifetime == 0, "kmr lifetime 0");
+	CHECK(!strcmp(fake.last_respond.mas_fqdn, "mas.test"), "mas fqdn %s",
+	      fake.last_respond.mas_fqdn);
+	memcpy(node_id, fake.last_respond.node_id, 16);
+	m2m_hex_encode(node_id, 16, hex);
+	snprintf(scl_id, sizeof(scl_id), "gscl-%.8s", hex);
+	CHECK(!strcmp(fake.last_respond.scl_id, scl_id), "scl id %s",
+	      fake.last_respond.scl_id);
+
+	/* A re-bootstrap keeps the node id and raises kmr_index. */
+	post("/m2msec/bootstrap", HS_TYPE, msg, len, &r);
+	CHECK(r.status == 200, "second bootstrap INIT: %ld", r.status);
+	CHECK(!memcmp(fake.last_respond.node_id, node_id, 16),
+	      "same bootstrap id keeps its node id");
+	CHECK(fake.last_respond.key_index == 2, "kmr_index increases: %u",
+	      fake.last_respond.key_index);
+
+	len = make_finish(M2MSEC_MODE_BOOTSTRAP, fake.next_index, msg);
+	post("/m2msec/bootstrap", HS_TYPE, msg, len, &r);
+	CHECK(r.status == 204, "bootstrap FINISH: %ld %s", r.status,
+	      detail_of(&r, d, sizeof(d)));
+	CHECK(r.len == 0, "204 has no body");
+	CHECK(m2md_store_node_get(store, node_id, &node) == 0,
+	      "node recorded");
+	CHECK(!strcmp(node.key_id, "abababababababababababababababab"),
+	      "Kmr key id recorded: %s", node.key_id);
+	CHECK(node.key_serial == 4242, "Kmr serial recorded");
+	CHECK(!strcmp(node.bootstrap_id, "dev-1"), "bootstrap id recorded");
+}
+
+static void test_kernel_errors(void)
+{
+	static const struct {
+		int error;
+		long status;
+	} cases[] = {
+		{ -EBADMSG, 400 },
+		{ -EKEYREJECTED, 403 },
+		{ -EKEYREVOKED, 403 },
+		{ -EKEYEXPIRED, 403 },
+		{ -EACCES, 403 },
+		{ -ENOKEY, 404 },
+		{ -EPROTO, 409 },
+		{ -EBUSY, 503 },
+		{ -EIO, 500 },
+	};
+	struct m2md_test_resp r;
+	struct m2md_node node;
+	uint8_t msg[256];
+	char d[256], want[64];
+	size_t len, i;
+
+	len = make_init(M2MSEC_MODE_BOOTSTRAP, "dev-unknown", 11, msg);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		fake.respond_ret = cases[i].error;
+		post("/m2msec/bootstrap", HS_TYPE, msg, len, &r);
+		expect_problem(&r, cases[i].status, strerror(-cases[i].error));
+		snprintf(want, sizeof(want), "fake extack %d", -cases[i].error);
+		CHECK(strstr(detail_of(&r, d, sizeof(d)), want) != NULL,
+		      "detail carries the extack: %s", d);
+	}
+	fake.respond_ret = 0;
+	CHECK(m2md_store_node_find_boot(store, "dev-unknown", &node) == -ENOENT,
+	      "a rejected INIT leaves no node behind");
+
+	fake.finish_ret = -ENOENT;
+	len = make_finish(M2MSEC_MODE_BOOTSTRAP, 0x7777, msg);
+	post("/m2msec/bootstrap", HS_TYPE, msg, len, &r);
+	expect_problem(&r, 404, "FINISH for an unknown index");
+	fake.finish_ret = -EKEYREJECTED;
+	post("/m2msec/bootstrap", HS_TYPE, msg, len, &r);
+	expect_problem(&r, 403, "FINISH with a bad MAC");
+	fake.finish_ret = 0;
+}
+
+static void test_connect(const uint8_t node_id[16], char *scl_id, size_t len)
+{
+	struct m2md_test_resp r;
+	uint8_t msg[256];
+	size_t n;
+
+	n = make_init(M2MSEC_MODE_CONNECT, node_id, 7, msg);
+	post("/m2msec/connect", HS_TYPE, msg, n, &r);
+	expect_problem(&r, 400, "connect INIT with a 7-byte id");
+
+	n = make_init(M2MSEC_MODE_CONNECT, node_id, 16, msg);
+	post("/m2msec/connect", HS_TYPE, msg, n, &r);
+	CHECK(r.status == 200, "connect INIT: %ld %s", r.status, r.body);
+	CHECK(fake.last_respond.mode == M2MSEC_MODE_CONNECT, "mode");
+	CHECK(fake.last_respond.has_conn_id && fake.last_respond.conn_id,
+	      "connection id assigned");
+	CHECK(fake.last_respond.key_index == 1, "first kmc_index is 1");
+	CHECK(fake.last_respond.lifetime == 3600, "kmc lifetime 3600");
+	CHECK(fake.last_respond.has_mid_flags &&
+	      fake.last_respond.mid_flags == 1, "mid flags 1");
+	CHECK(!strcmp(fake.last_respond.nscl_id, "nscl"), "nscl id");
+	snprintf(scl_id, len, "gscl-%02x%02x%02x%02x", node_id[0], node_id[1],
+		 node_id[2], node_id[3]);
+	CHECK(!m2md_store_connection_current(store, scl_id, time(NULL)),
+	      "no connection before FINISH");
+	n = make_finish(M2MSEC_MODE_CONNECT, fake.next_index, msg);
+	post("/m2msec/connect", HS_TYPE, msg, n, &r);
+	CHECK(r.status == 204, "connect FINISH: %ld", r.status);
+	CHECK(m2md_store_connection_current(store, scl_id, time(NULL)),
+	      "connection of %s recorded", scl_id);
+	/* A second connect raises kmc_index. */
+	n = make_init(M2MSEC_MODE_CONNECT, node_id, 16, msg);
+	post("/m2msec/connect", HS_TYPE, msg, n, &r);
+	CHECK(fake.last_respond.key_index == 2, "kmc_index increases: %u",
+	      fake.last_respond.key_index);
+}
+
+static void test_nscl(const char *scl_id)
+{
+	static const char app[] =
+		"<application xmlns=\"http://uri.etsi.org/m2m\" appId=\"meter\"/>";
+	static const char cont[] =
+		"<m2m:container xmlns:m2m=\"http://uri.etsi.org/m2m\" m2m:id=\"temp\"/>";
+	char body[256], path[512], d[512];
+	struct m2md_test_resp r;
+	const char *base_ci;
+
+	snprintf(body, sizeof(body),
+		 "<scl xmlns=\"http://uri.etsi.org/m2m\" sclId=\"%s\"/>",
+		 "gscl-nobody");
+	post("/nscl/scls", "application/xml", body, strlen(body), &r);
+	expect_problem(&r, 403, "scl without a connection");
+	CHECK(strstr(detail_of(&r, d, sizeof(d)), "gscl-nobody") != NULL,
+	      "detail names the sclId: %s", d);
+
+	snprintf(body, sizeof(body),
+		 "<scl xmlns=\"http://uri.etsi.org/m2m\" sclId=\"%s\"/>",
+		 scl_id);
+	post("/nscl/scls", "application/json", body, strlen(body), &r);
+	expect_problem(&r, 415, "scl as JSON");
+	post("/nscl/scls", "application/xml", "<scl", 4, &r);
+	expect_problem(&r, 400, "malformed XML");
+	post("/nscl/scls", "application/xml",
+	     "<scl xmlns=\"http://uri.etsi.org/m2m\"/>", 37, &r);
+	expect_problem(&r, 400, "scl without sclId");
+
+	post("/nscl/scls", "application/xml", body, strlen(body), &r);
+	CHECK(r.status == 201, "scl registered: %ld %s", r.status, r.body);
+	snprintf(path, sizeof(path), "/nscl/scls/%s", scl_id);
+	CHECK(!strcmp(r.location, path), "Location %s", r.location);
+	CHECK(strstr(r.body, "sclId=") != NULL, "201 body is the <scl>");
+	post("/nscl/scls", "application/xml", body, strlen(body), &r);
+	expect_problem(&r, 409, "scl registered twice");
+
+	get(path, NULL, &r);
+	CHECK(r.status == 200 && strstr(r.content_type, "xml"),
+	      "GET scl: %ld %s", r.status, r.content_type);
+	get(path, "application/json", &r);
+	CHECK(r.status == 200 && !strcmp(r.content_type, "application/json"),
+	      "GET scl as JSON: %s", r.content_type);
+	CHECK(strstr(r.body, "\"scl\"") != NULL, "JSON body: %s", r.body);
+
+	snprintf(path, sizeof(path), "/nscl/scls/%s/applications", scl_id);
+	post(path, "application/xml", app, sizeof(app) - 1, &r);
+	CHECK(r.status == 201, "application created: %ld %s", r.status, r.body);
+	snprintf(path, sizeof(path), "/nscl/scls/%s/applications/meter/containers",
+		 scl_id);
+	post(path, "application/xml", cont, sizeof(cont) - 1, &r);
+	CHECK(r.status == 201, "container created: %ld %s", r.status, r.body);
+	snprintf(path, sizeof(path),
+		 "/nscl/scls/%s/applications/meter/containers/temp/contentInstances",
+		 scl_id);
+	base_ci = path;
+	post(base_ci, "text/plain", "21.5", 4, &r);
+	CHECK(r.status == 201, "reading stored: %ld %s", r.status, r.body);
+	CHECK(strncmp(r.location, base_ci, strlen(base_ci)) == 0,
+	      "reading Location %s", r.location);
+	post(base_ci, "application/json", "{\"t\":22}", 8, &r);
+	CHECK(r.status == 201, "second reading stored");
+
+	{
+		char p2[600];
+
+		snprintf(p2, sizeof(p2), "%s/latest/content", base_ci);
+		get(p2, NULL, &r);
+		CHECK(r.status == 200 && !strcmp(r.body, "{\"t\":22}"),
+		      "latest content: %ld %s", r.status, r.body);
+		CHECK(!strcmp(r.content_type, "application/json"),
+		      "content type kept: %s", r.content_type);
+		snprintf(p2, sizeof(p2), "%s/oldest?content", base_ci);
+		get(p2, NULL, &r);
+		CHECK(r.status == 200 && !strcmp(r.body, "21.5") &&
+		      !strcmp(r.content_type, "text/plain"),
+		      "oldest ?content: %s %s", r.body, r.content_type);
+		snprintf(p2, sizeof(p2), "%s/latest", base_ci);
+		get(p2, NULL, &r);
+		CHECK(r.status == 200 && strstr(r.body, "contentInstance") &&
+		      strstr(r.body, "eyJ0IjoyMn0="),
+		      "latest as XML with base64 content: %s", r.body);
+		get(base_ci, NULL, &r);
+		CHECK(r.status == 200 &&
+		      strstr(r.body, "<m2m:currentNrOfInstances>2<"),
+		      "contentInstances lists two: %s", r.body);
+		snprintf(p2, sizeof(p2), "%s/latest", base_ci);
+		post(p2, "text/plain", "1", 1, &r);
+		expect_problem(&r, 405, "POST to a contentInstance");
+		snprintf(p2, sizeof(p2), "%s/nothing", base_ci);
+		get(p2, NULL, &r);
+		expect_problem(&r, 404, "unknown contentInstance");
+	}
+	snprintf(path, sizeof(path), "/nscl/scls/gscl-nobody/applications");
+	post(path, "application/xml", app, sizeof(app) - 1, &r);
+	expect_problem(&r, 404, "application under an unregistered scl");
+	{
+		char url[128];
+
+		snprintf(url, sizeof(url), "%s/nscl", base);
+		m2md_test_request("PUT", url, "application/xml", NULL, "<a/>", 4,
+				  &r);
+		expect_problem(&r, 405, "PUT on the sclBase");
+	}
+	get("/nscl", NULL, &r);
+	CHECK(r.status == 200 && strstr(r.body, "sclBase"), "GET /nscl");
+}
+
+static void test_body_limit(void)
+{
+	static char big[8192];
+	struct m2md_test_resp r;
+
+	memset(big, 'x', sizeof(big));
+	post("/nscl/scls", "application/xml", big, sizeof(big), &r);
+	expect_problem(&r, 413, "body over max-body");
+}
+
+int main(void)
+{
+	uint8_t node_id[16];
+	char err[256], scl_id[64];
+
+	m2md_test_tmpdir(dir, sizeof(dir));
+	m2md_config_defaults(&cfg);
+	cfg.role = M2MD_ROLE_NETWORK;
+	snprintf(cfg.mas_fqdn, sizeof(cfg.mas_fqdn), "mas.test");
+	snprintf(cfg.state_dir, sizeof(cfg.state_dir), "%s", dir);
+	cfg.max_body = 4096;
+	if (m2md_config_finish(&cfg, err, sizeof(err)) ||
+	    m2md_store_open(dir, &store, err, sizeof(err)) ||
+	    m2md_network_setup(&net, &cfg, store, &fake_ops) ||
+	    m2md_http_start("127.0.0.1", 0, 2, cfg.max_body, net.routes,
+			    M2MD_NETWORK_ROUTES, &http, err, sizeof(err))) {
+		printf("setup failed: %s\n", err);
+		return 2;
+	}
+	snprintf(base, sizeof(base), "http://127.0.0.1:%u",
+		 m2md_http_port(http));
+	test_transport_errors();
+	test_bootstrap(node_id);
+	test_kernel_errors();
+	test_connect(node_id, scl_id, sizeof(scl_id));
+	test_nscl(scl_id);
+	test_body_limit();
+	m2md_http_stop(http);
+	m2md_network_teardown(&net);
+	m2md_store_close(store);
+	m2md_test_rmdir(dir);
+	return m2md_test_done("m2md_network_test");
+}

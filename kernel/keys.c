@@ -2,7 +2,7 @@
 /*
  * The key types of m2msec: m2m_boot (bootstrap credential), m2m_root (Kmr)
  * and m2m_conn (Kmc). None of them has a read operation, so their payload
- * never leaves the kernel; describe shows public metadata only.
+ * never leaves the kernel. Describe shows public metadata only.
  */
 
 #include <crypto/algapi.h>
@@ -23,7 +23,7 @@
 #define M2MSEC_COOKIE_LEN	32
 #define M2MSEC_HEX_ID_LEN	(2 * M2MSEC_NODE_ID_LEN)
 
-/* Payload of an instantiated key; freed with kfree_sensitive. */
+/* Payload of an instantiated key, freed with kfree_sensitive(). */
 struct m2msec_key_payload {
 	u8 key[M2MSEC_KEY_LEN];
 	bool has_meta;		/* made by a handshake, not added by hand */
@@ -278,8 +278,8 @@ static void m2msec_set_lookup_msg(struct netlink_ext_ack *extack, int err,
  * m2msec_key_read - find a key of our types and copy its secret
  * @type: one of the m2msec key types
  * @desc: the key's description
- * @out: receives the 32-byte key; the caller wipes it
- * @expiry: if not NULL, receives the key's expiry (0 or TIME64_MAX: none)
+ * @out: receives the 32-byte key, which the caller wipes
+ * @expiry: if not NULL, receives the key's expiry (0 or TIME64_MAX for none)
  * @extack: receives a message naming the key on failure
  *
  * The search runs with the caller's credentials, so a key that the caller
@@ -361,7 +361,10 @@ int m2msec_psk_lookup(u8 mode, const u8 *id, size_t id_len,
 	}
 }
 
-/* Possessors may view, find, link, revoke and time out; nobody may read. */
+/*
+ * Possessors may view, find, link, revoke and time out the key, and the
+ * owner may view and find it. The types have no read operation anyway.
+ */
 #define M2MSEC_KEY_PERM	(KEY_POS_VIEW | KEY_POS_SEARCH | KEY_POS_LINK | \
 			 KEY_POS_SETATTR | KEY_USR_VIEW | KEY_USR_SEARCH)
 
@@ -446,7 +449,7 @@ key_serial_t m2msec_key_create(struct key_type *type, const char *desc,
 		goto out_keyring;
 	}
 
-	/* Set before the key is linked, so that it is never visible without. */
+	/* Set before the key is linked, so it is never visible without one. */
 	if (expiry) {
 		err = m2msec_key_expire_at(key, expiry);
 		if (err) {

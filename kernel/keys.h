@@ -11,7 +11,7 @@ extern struct key_type m2msec_key_type_boot;
 extern struct key_type m2msec_key_type_root;
 extern struct key_type m2msec_key_type_conn;
 
-/* Public metadata of a key made by a handshake; shown by keyctl describe. */
+/* Public metadata of a key made by a handshake, shown in /proc/keys. */
 struct m2msec_key_meta {
 	u8 node_id[M2MSEC_NODE_ID_LEN];
 	u32 key_index;

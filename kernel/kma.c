@@ -18,14 +18,14 @@
 
 #define M2MSEC_KMA_LABEL	"m2msec Kma"
 
-/* The owner and its possessors may read; nobody else sees the key. */
+/* The owner and its possessors may read the key, group and others nothing. */
 #define M2MSEC_KMA_PERM	(KEY_POS_VIEW | KEY_POS_READ | KEY_POS_SEARCH | \
 			 KEY_POS_LINK | KEY_POS_SETATTR | KEY_USR_VIEW | \
 			 KEY_USR_READ | KEY_USR_SEARCH)
 
 /**
  * m2msec_kma_derive - derive Kma for an application into a "user" key
- * @key_id: the key id of the m2m_conn key that holds Kmc
+ * @key_id: the key id of the m2m_conn key that contains Kmc
  * @app_id: the application id, 1 to 255 bytes of UTF-8
  * @keyring: the keyring to link the new key into (serial or KEY_SPEC_*)
  * @uid: the owner of the new key, in the caller's user namespace

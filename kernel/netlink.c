@@ -112,6 +112,12 @@ struct genl_family m2msec_genl_family = {
 	.maxattr	= M2MSEC_A_MAX,
 	.policy		= m2msec_nl_policy,
 	.netnsok	= true,
+	/*
+	 * Handlers run crypto and keyring calls, so they must not hold the
+	 * mutex that all generic netlink families share. The handshake table
+	 * has a lock of its own.
+	 */
+	.parallel_ops	= true,
 	/* Every command is validated strictly, reserved header fields too. */
 	.resv_start_op	= M2MSEC_CMD_UNSPEC,
 	.small_ops	= m2msec_nl_ops,

@@ -74,10 +74,11 @@ struct m2m_key_info {
 	bool has_key_index;
 	uint32_t key_index;
 	/*
-	 * Expiry as Unix time. It is exact when the details carry it
-	 * (m2m_conn: "expires <time>"); otherwise it comes from the timeout
-	 * column of /proc/keys, which the kernel rounds down to seconds,
-	 * minutes, hours, days or weeks, and is exact only below a minute.
+	 * Expiry as Unix time. It is exact when the details carry it, as
+	 * "expires <time>" of an m2m_conn key. Otherwise it comes from the
+	 * timeout column of /proc/keys, which the kernel rounds down to
+	 * seconds, minutes, hours, days or weeks, so it is exact only below
+	 * one minute.
 	 */
 	bool has_expiry;
 	bool expiry_exact;

@@ -99,7 +99,7 @@ static bool m2m_keys_is_m2m(const struct m2m_key_info *info)
 
 /*
  * Collect the serials of the keys (not keyrings) linked below ring into
- * keys. visited holds every serial met, so that a keyring linked twice or
+ * keys. visited contains every serial met, so that a keyring linked twice or
  * in a loop is read once.
  */
 static int m2m_keys_walk(int32_t ring, int depth, struct m2m_serials *visited,

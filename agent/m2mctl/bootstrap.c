@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * m2mctl bootstrap: run an M2M Service Bootstrap handshake with the
- * bootstrap credential of a bootstrap id; the new Kmr goes into a keyring.
+ * bootstrap credential of a bootstrap id. The new Kmr goes into a keyring.
  */
 #include <getopt.h>
 #include <string.h>

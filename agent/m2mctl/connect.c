@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * m2mctl connect: run an M2M Service Connection handshake with the Kmr of
- * a node id; the new Kmc goes into a keyring as an m2m_conn key.
+ * a node id. The new Kmc goes into a keyring as an m2m_conn key.
  */
 #include <errno.h>
 #include <getopt.h>

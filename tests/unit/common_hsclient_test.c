@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit test of the HTTP exchange of the handshake client against a small
- * libmicrohttpd server on 127.0.0.1 (an ephemeral port): request content
- * type and body, the expected statuses, reply size and content type
- * limits, problem+json error text, a timeout and a refused connection.
+ * libmicrohttpd server on 127.0.0.1, on an ephemeral port. It covers the
+ * request content type and body, the expected statuses, the limits on
+ * reply size and content type, problem+json error text, a timeout and a
+ * refused connection.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -209,15 +210,18 @@ static void test_init_200(void)
 	CHECK(last.body_len == sizeof(init_msg) &&
 	      !memcmp(last.body, init_msg, sizeof(init_msg)),
 	      "server received the message (%zu bytes)", last.body_len);
-	CHECK(len == sizeof(init_msg) && !memcmp(reply, init_msg, len),
-	      "reply body is returned (%zu bytes)", len);
+	CHECK(len == sizeof(init_msg), "reply has %zu bytes", len);
+	CHECK(!memcmp(reply, init_msg, sizeof(init_msg)),
+	      "reply body is returned");
 
 	ret = post("/echo-charset", 200, 5000, reply, &len, err, sizeof(err));
 	CHECK(ret == 0, "content type parameters are accepted: %s", err);
 
 	ret = post("/at-max", 200, 5000, reply, &len, err, sizeof(err));
-	CHECK(ret == 0 && len == M2MSEC_MSG_MAX,
-	      "reply of exactly M2MSEC_MSG_MAX bytes is accepted: %s", err);
+	CHECK(ret == 0, "reply of exactly M2MSEC_MSG_MAX bytes is accepted: %s",
+	      err);
+	CHECK(len == M2MSEC_MSG_MAX, "M2MSEC_MSG_MAX bytes returned, got %zu",
+	      len);
 }
 
 static void test_finish_204(void)
@@ -263,7 +267,8 @@ static void test_problem_bodies(void)
 	      "title is quoted without a detail: %s", err);
 
 	ret = post("/multiline", 200, 5000, reply, &len, err, sizeof(err));
-	CHECK(ret == -EPROTO && strstr(err, "bad?line") != NULL,
+	CHECK(ret == -EPROTO, "400 with a multi-line detail fails");
+	CHECK(strstr(err, "bad?line") != NULL,
 	      "control characters of a detail are replaced: %s", err);
 
 	ret = post("/not-json", 200, 5000, reply, &len, err, sizeof(err));
@@ -272,14 +277,14 @@ static void test_problem_bodies(void)
 	      "invalid problem body is reported: %s", err);
 
 	ret = post("/plain", 200, 5000, reply, &len, err, sizeof(err));
-	CHECK(ret == -EPROTO && strstr(err, "HTTP 500") != NULL,
-	      "500 with text/plain: %s", err);
+	CHECK(ret == -EPROTO, "500 with text/plain fails");
+	CHECK(strstr(err, "HTTP 500") != NULL, "500 is reported: %s", err);
 	CHECK(strstr(err, "oops") == NULL,
 	      "a body that is not problem+json is not quoted: %s", err);
 
 	ret = post("/missing", 200, 5000, reply, &len, err, sizeof(err));
-	CHECK(ret == -EPROTO && strstr(err, "HTTP 404") != NULL,
-	      "404 is reported: %s", err);
+	CHECK(ret == -EPROTO, "404 fails");
+	CHECK(strstr(err, "HTTP 404") != NULL, "404 is reported: %s", err);
 }
 
 static void test_bad_replies(void)
@@ -320,7 +325,7 @@ static void test_timeout(void)
 	      err);
 }
 
-/* A port that was bound and closed again has nobody listening. */
+/* A port that was bound and closed again has no listener. */
 static void test_refused(void)
 {
 	struct sockaddr_in addr = { .sin_family = AF_INET };

@@ -89,7 +89,8 @@ static void test_hex_form(void)
 
 	CHECK(parse_hex(key_hex, out, err, sizeof(err)) == 0,
 	      "64 hex digits are accepted: %s", err);
-	CHECK(out[0] == 0xf4 && out[31] == 0xee, "hex bytes decode");
+	CHECK(out[0] == 0xf4, "first hex byte decodes");
+	CHECK(out[31] == 0xee, "last hex byte decodes");
 
 	snprintf(text, sizeof(text), "  %s\n", key_hex);
 	CHECK(parse_hex(text, out, err, sizeof(err)) == 0,
@@ -172,14 +173,15 @@ static void test_keyring_names(void)
 {
 	int32_t kr = 0;
 
-	CHECK(m2m_keyring_parse("@u", &kr) == 0 &&
-	      kr == KEY_SPEC_USER_KEYRING, "@u");
-	CHECK(m2m_keyring_parse("@s", &kr) == 0 &&
-	      kr == KEY_SPEC_SESSION_KEYRING, "@s");
-	CHECK(m2m_keyring_parse("@us", &kr) == 0 &&
-	      kr == KEY_SPEC_USER_SESSION_KEYRING, "@us");
-	CHECK(m2m_keyring_parse("123456", &kr) == 0 && kr == 123456,
-	      "decimal serial");
+	CHECK(m2m_keyring_parse("@u", &kr) == 0, "@u parses");
+	CHECK(kr == KEY_SPEC_USER_KEYRING, "@u is the user keyring");
+	CHECK(m2m_keyring_parse("@s", &kr) == 0, "@s parses");
+	CHECK(kr == KEY_SPEC_SESSION_KEYRING, "@s is the session keyring");
+	CHECK(m2m_keyring_parse("@us", &kr) == 0, "@us parses");
+	CHECK(kr == KEY_SPEC_USER_SESSION_KEYRING,
+	      "@us is the user session keyring");
+	CHECK(m2m_keyring_parse("123456", &kr) == 0, "decimal serial parses");
+	CHECK(kr == 123456, "decimal serial is kept");
 	CHECK(m2m_keyring_parse("@x", &kr) == -EINVAL, "@x is rejected");
 	CHECK(m2m_keyring_parse("-4", &kr) == -EINVAL,
 	      "negative numbers are rejected");
@@ -242,8 +244,10 @@ static void test_proc_lines(void)
 	      "m2m_conn line parses");
 	CHECK(!strcmp(info.node_id, "0f062df374c2ddab6d229807ed52e1ff"),
 	      "m2m_conn node id \"%s\"", info.node_id);
-	CHECK(info.has_key_index && info.key_index == 1, "kmc_index 1");
-	CHECK(info.has_expiry && info.expiry_exact, "exact expiry");
+	CHECK(info.has_key_index, "m2m_conn has a key index");
+	CHECK(info.key_index == 1, "kmc_index 1, got %u", info.key_index);
+	CHECK(info.has_expiry, "m2m_conn has an expiry");
+	CHECK(info.expiry_exact, "m2m_conn expiry is exact");
 	CHECK(info.expiry == 1700003600, "expiry %lld",
 	      (long long)info.expiry);
 	CHECK(info.seconds_left == 3600, "3600 s left, got %ld",
@@ -255,14 +259,15 @@ static void test_proc_lines(void)
 		      "0f062df374c2ddab6d229807ed52e1ff");
 	CHECK(m2m_keys_parse_proc_line(root_line, &info, now) == 0,
 	      "m2m_root line parses");
-	CHECK(info.has_key_index && info.key_index == 7, "kmr_index 7");
+	CHECK(info.has_key_index, "m2m_root has a key index");
+	CHECK(info.key_index == 7, "kmr_index 7, got %u", info.key_index);
 	CHECK(!info.has_expiry, "perm means no expiry");
 
 	key_info_init(&info, 0x102, "m2m_boot", "SN-0042-A7");
 	CHECK(m2m_keys_parse_proc_line(boot_line, &info, now) == 0,
 	      "m2m_boot line parses");
-	CHECK(info.has_expiry && !info.expiry_exact,
-	      "timeout column gives an inexact expiry");
+	CHECK(info.has_expiry, "timeout column gives an expiry");
+	CHECK(!info.expiry_exact, "timeout column expiry is inexact");
 	CHECK(info.seconds_left == 7200, "2h is 7200 s, got %ld",
 	      info.seconds_left);
 	CHECK(!info.has_key_index, "no key index on a bootstrap credential");

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit test of the agent's m2msec netlink messages, without a socket:
- * requests built by nl_msg.c are parsed back attribute by attribute, and
- * hand-built kernel replies (data, acks, extended ack errors, dump ends)
- * go through the same processing that nl.c applies to received buffers.
+ * Unit test of the agent's m2msec netlink messages, without a socket.
+ * Requests built by nl_msg.c are parsed back attribute by attribute.
+ * Hand-built kernel replies (data, acks, extended ack errors, dump ends)
+ * go through the processing that nl.c applies to received buffers.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -129,8 +129,9 @@ static void test_request_init(void)
 	      !memcmp(mnl_attr_get_payload(t.a[M2MSEC_A_ID]), node_id,
 		      sizeof(node_id)),
 	      "ID is the 16-byte node id");
-	CHECK(!t.a[M2MSEC_A_INDEX] && !t.a[M2MSEC_A_KEYRING] &&
-	      !t.a[M2MSEC_A_SCL_ID], "fields HS_INIT does not take are left out");
+	CHECK(!t.a[M2MSEC_A_INDEX], "INDEX is left out of HS_INIT");
+	CHECK(!t.a[M2MSEC_A_KEYRING], "KEYRING is left out of HS_INIT");
+	CHECK(!t.a[M2MSEC_A_SCL_ID], "SCL_ID is left out of HS_INIT");
 	free(req);
 }
 
@@ -205,8 +206,8 @@ static void test_request_respond(void)
 	      mnl_attr_get_payload_len(t.a[M2MSEC_A_NODE_ID]) == 16,
 	      "NODE_ID has 16 bytes");
 	check_strz(&t, M2MSEC_A_NSCL_ID, "nscl");
-	CHECK(!t.a[M2MSEC_A_MAS_FQDN] && !t.a[M2MSEC_A_SCL_ID],
-	      "empty strings are left out");
+	CHECK(!t.a[M2MSEC_A_MAS_FQDN], "empty MAS_FQDN is left out");
+	CHECK(!t.a[M2MSEC_A_SCL_ID], "empty SCL_ID is left out");
 	free(req);
 }
 
@@ -245,8 +246,9 @@ static void test_request_complete_and_kma(void)
 	      !memcmp(mnl_attr_get_payload(t.a[M2MSEC_A_KEY_ID]), key_id, 16),
 	      "KEY_ID");
 	check_strz(&t, M2MSEC_A_APP_ID, "app-1");
+	CHECK(t.a[M2MSEC_A_UID] != NULL, "UID present");
 	CHECK(t.a[M2MSEC_A_UID] && mnl_attr_get_u32(t.a[M2MSEC_A_UID]) == 1000,
-	      "UID");
+	      "UID is 1000");
 	CHECK(m2m_nl_msg_put_kma(nlh, sizeof(buf), key_id, "", -4, 0, &err) ==
 	      -EINVAL, "empty application id is rejected");
 	CHECK(m2m_nl_msg_put_hs(nlh, sizeof(buf), M2MSEC_CMD_HS_GET, req,
@@ -353,21 +355,26 @@ static void test_reply_parse(void)
 	ret = m2m_nl_msg_run(buf, off, SEQ, PORTID, FAMILY, parse_hs_cb, r,
 			     &err);
 	CHECK(ret == 1, "reply and ack end the exchange, got %d", ret);
-	CHECK(r->msg_len == 40 && r->msg[1] == 3, "MSG is the FINISH");
+	CHECK(r->msg_len == 40, "MSG has 40 bytes, got %zu", r->msg_len);
+	CHECK(r->msg[1] == 3, "MSG is the FINISH");
 	CHECK(r->key_serial == 123456789, "KEY_SERIAL %d", r->key_serial);
-	CHECK(r->has_key_id && !memcmp(r->key_id, key_id, 16), "KEY_ID");
+	CHECK(r->has_key_id, "KEY_ID present");
+	CHECK(!memcmp(r->key_id, key_id, 16), "KEY_ID value");
 	CHECK(r->mode == M2MSEC_MODE_CONNECT, "MODE");
 	CHECK(r->index == 1789865241u, "INDEX");
 	CHECK(r->peer_index == 1998515372u, "PEER_INDEX");
-	CHECK(r->has_conn_id && r->conn_id == 0x1122334455667701ULL,
-	      "CONN_ID");
-	CHECK(r->has_key_index && r->key_index == 1, "KEY_INDEX");
-	CHECK(r->has_lifetime && r->lifetime == 3600, "LIFETIME");
-	CHECK(r->has_mid_flags && r->mid_flags == 1, "MID_FLAGS");
+	CHECK(r->has_conn_id, "CONN_ID present");
+	CHECK(r->conn_id == 0x1122334455667701ULL, "CONN_ID value");
+	CHECK(r->has_key_index, "KEY_INDEX present");
+	CHECK(r->key_index == 1, "KEY_INDEX value %u", r->key_index);
+	CHECK(r->has_lifetime, "LIFETIME present");
+	CHECK(r->lifetime == 3600, "LIFETIME value %u", r->lifetime);
+	CHECK(r->has_mid_flags, "MID_FLAGS present");
+	CHECK(r->mid_flags == 1, "MID_FLAGS value %u", r->mid_flags);
 	CHECK(!strcmp(r->nscl_id, "nscl"), "NSCL_ID \"%s\"", r->nscl_id);
 	CHECK(r->suite == M2MSEC_SUITE_AES256GCM, "SUITE");
-	CHECK(!r->has_node_id && r->mas_fqdn[0] == '\0',
-	      "absent attributes stay absent");
+	CHECK(!r->has_node_id, "absent NODE_ID stays absent");
+	CHECK(r->mas_fqdn[0] == '\0', "absent MAS_FQDN stays empty");
 
 	/* The reply alone: more must be read to get the ack. */
 	off = 0;
@@ -635,8 +642,8 @@ static void test_dump(void)
 			     &err);
 	CHECK(ret == 1, "DONE ends the dump");
 	CHECK(ctx.n == 2, "two entries, got %d", ctx.n);
-	CHECK(ctx.entries[0].index == 10 && ctx.entries[0].peer_index == 11,
-	      "first entry indexes");
+	CHECK(ctx.entries[0].index == 10, "first entry index");
+	CHECK(ctx.entries[0].peer_index == 11, "first entry peer index");
 	CHECK(ctx.entries[0].role == M2MSEC_ROLE_INITIATOR, "first role");
 	CHECK(ctx.entries[1].role == M2MSEC_ROLE_RESPONDER, "second role");
 	CHECK(ctx.entries[1].state == M2MSEC_HS_STATE_RESP_SENT, "state");

@@ -593,6 +593,71 @@ TEST_F(hs, get_dump_lists_half_open)
 	m2msec_hs_free(&hs);
 }
 
+FIXTURE(dump) {
+	struct m2msec_pair p;
+	long saved_max_half_open;	/* -1 when not changed */
+};
+
+FIXTURE_SETUP(dump)
+{
+	self->saved_max_half_open = -1;
+	m2msec_fixture_setup(_metadata, &self->p);
+}
+
+FIXTURE_TEARDOWN(dump)
+{
+	if (self->saved_max_half_open >= 0)
+		m2msec_param_write("max_half_open", self->saved_max_half_open);
+	m2msec_pair_teardown(&self->p);
+}
+
+/*
+ * A dump larger than one netlink message buffer must continue where the
+ * previous part stopped: every entry listed once, none lost.
+ */
+TEST_F(dump, lists_every_entry_once)
+{
+	enum { COUNT = 1000 };
+	uint8_t node_id[M2MSEC_NODE_ID_LEN], kmr[M2MSEC_KEY_LEN];
+	struct m2msec_reply r = { 0 };
+	struct m2msec_dump d = { 0 };
+	uint32_t *indexes;
+	int i, j, seen, err;
+
+	if (!self->p.own_netns)
+		SKIP(return, "the table is shared with other handshakes");
+	err = m2msec_param_read("max_half_open", &self->saved_max_half_open);
+	ASSERT_EQ(0, err) TH_LOG("reading max_half_open failed: %s",
+				 strerror(-err));
+	ASSERT_EQ(0, m2msec_param_write("max_half_open", COUNT + 100));
+	m2msec_add_kmr_both(_metadata, &self->p, node_id, kmr, NULL, NULL);
+
+	indexes = calloc(COUNT, sizeof(*indexes));
+	ASSERT_NE(NULL, indexes);
+	for (i = 0; i < COUNT; i++) {
+		err = m2msec_hs_init(&self->p.gw, M2MSEC_MODE_CONNECT, node_id,
+				     sizeof(node_id), 0, &r);
+		ASSERT_STEP_OK("HS_INIT", err, &r);
+		indexes[i] = m2msec_reply_u32(&r, M2MSEC_A_INDEX);
+	}
+	err = m2msec_hs_dump(&self->p.gw, &d);
+	ASSERT_STEP_OK("HS_GET", err, &d);
+	ASSERT_EQ(COUNT, d.count)
+		TH_LOG("HS_GET listed %d entries, expected %d", d.count, COUNT);
+	for (i = 0; i < COUNT; i++) {
+		seen = 0;
+		for (j = 0; j < d.count; j++)
+			if (m2msec_reply_u32(&d.entries[j], M2MSEC_A_INDEX) ==
+			    indexes[i])
+				seen++;
+		ASSERT_EQ(1, seen) TH_LOG("index %u listed %d times",
+					  indexes[i], seen);
+	}
+	free(indexes);
+	m2msec_dump_free(&d);
+	m2msec_reply_free(&r);
+}
+
 /* Attributes that each reply may carry, as bit masks of attribute types. */
 #define A(x)		BIT64(M2MSEC_A_##x)
 #define COMPLETE_ANY	(A(MSG) | A(KEY_SERIAL) | A(KEY_ID) | A(MODE) | \

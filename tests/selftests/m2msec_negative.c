@@ -238,7 +238,7 @@ TEST_F(neg, finish_mac_flipped)
 
 TEST_F(neg, wrong_psk_ekeyrejected)
 {
-	char hex[M2MSEC_HEX_ID_LEN + 1];
+	char hex[M2MSEC_HEX_ID_LEN + 1], kmr_hex[2 * M2MSEC_KEY_LEN + 1];
 	uint8_t other[M2MSEC_KEY_LEN];
 	struct m2msec_hs hs = { 0 };
 	int err;
@@ -255,6 +255,12 @@ TEST_F(neg, wrong_psk_ekeyrejected)
 		TH_LOG("expected the handshake to fail at HS_COMPLETE");
 	ASSERT_STEP_FAILS("HS_COMPLETE with a wrong Kmr", EKEYREJECTED, err,
 			  &hs.fin);
+	m2msec_hex(self->kmr, sizeof(self->kmr), kmr_hex);
+	ASSERT_EQ(NULL, strstr(hs.fin.extack, kmr_hex))
+		TH_LOG("the extended ack message contains the Kmr");
+	m2msec_hex(other, sizeof(other), kmr_hex);
+	ASSERT_EQ(NULL, strstr(hs.fin.extack, kmr_hex))
+		TH_LOG("the extended ack message contains the Kmr");
 	ASSERT_EQ(0, m2msec_pair_enter_both(&self->p));
 	ASSERT_EQ(0, m2msec_keyring_count(self->p.gw.keyring,
 					  M2MSEC_KEY_TYPE_CONN, NULL, NULL));

@@ -2,8 +2,9 @@
 /*
  * libmicrohttpd glue. The route is chosen when the headers arrive, so an
  * unknown path, a wrong method or a declared Content-Length over the
- * route's limit is answered before any body is read. A chunked body that
- * grows past the limit is drained and answered with 413.
+ * route's limit gets its error reply before any body is read. A chunked
+ * body that grows past the limit is read and discarded, then rejected
+ * with 413.
  */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -54,8 +54,9 @@ struct m2md_route {
 
 /*
  * Find the route for a request. Returns it, or NULL with *status 404
- * (no route has the path) or 405 (a route has it but not the method; its
- * methods go into allow, as an Allow header value).
+ * when no route has the path. When a route has the path but not the
+ * method, *status is 405 and allow receives its methods as an Allow
+ * header value.
  */
 const struct m2md_route *m2md_route_find(const struct m2md_route *routes,
 					 size_t n, const char *method_name,
@@ -67,7 +68,7 @@ void m2md_allow_string(unsigned int methods, char *out, size_t len);
 
 /* True when the request has the query parameter name (with or without a value). */
 bool m2md_request_has_arg(const struct m2md_request *req, const char *name);
-/* True when Accept asks for JSON rather than XML. */
+/* True when the Accept header requests JSON rather than XML. */
 bool m2md_request_wants_json(const struct m2md_request *req);
 /* True when the Content-Type media type is type (parameters ignored). */
 bool m2md_media_type_is(const char *content_type, const char *type);

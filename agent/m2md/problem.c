@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Problem details (RFC 9457). The detail text names what failed; for a
- * handshake it is the kernel's extended ack message, which holds no
+ * Problem details (RFC 9457). The detail text names what failed. For a
+ * handshake it is the kernel's extended ack message, which contains no
  * secret.
  */
 #include <errno.h>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Handshake responder. The RESP fields are chosen before the kernel sees
- * the INIT, but stored only after the kernel accepted it, so a peer that
- * cannot authenticate leaves no node row behind.
+ * Handshake responder. The RESP fields are chosen before the INIT goes to
+ * the kernel, but stored only after the kernel accepted it, so a peer
+ * that cannot authenticate leaves no node row behind.
  */
 #include <errno.h>
 #include <inttypes.h>

@@ -55,8 +55,8 @@ const char m2md_schema_sql[] =
 	"	value TEXT NOT NULL\n"
 	");\n"
 	/*
-	 * Both roles: the resource tree. seq orders siblings by creation;
-	 * representation holds the stored attributes (a JSON object) or,
+	 * Both roles: the resource tree. seq orders siblings by creation.
+	 * representation contains the stored attributes (a JSON object) or,
 	 * for a contentInstance, the content itself.
 	 */
 	"CREATE TABLE resources (\n"

@@ -29,9 +29,9 @@ static int64_t m2md_now(void)
 	return (int64_t)time(NULL);
 }
 
-static int m2md_db_fail(struct m2md_store *st, const char *what)
+static int m2md_db_fail(struct m2md_store *st, const char *operation)
 {
-	m2m_err("database: %s failed: %s", what, sqlite3_errmsg(st->db));
+	m2m_err("database: %s failed: %s", operation, sqlite3_errmsg(st->db));
 	return -EIO;
 }
 

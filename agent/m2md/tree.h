@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The ETSI M2M resource tree, generic over resource types: every
+ * The ETSI M2M resource tree, generic over resource types. Every
  * resource is a row of the store's resource table (path, type, parent,
- * representation, times), and a type table says which sub-collections a
- * resource has and what a POST to a collection creates. GET renders any
+ * representation, times). A type table lists the sub-collections of each
+ * type and the type that a POST to a collection creates. GET renders any
  * resource as ETSI XML, or JSON when Accept asks for it.
  */
 #ifndef M2MD_TREE_H

@@ -33,10 +33,10 @@ void m2md_xml_add_long(xmlNodePtr parent, const char *name, int64_t v);
 /* Serialize to malloc'ed UTF-8 text. Returns 0 or -ENOMEM. */
 int m2md_xml_dump(xmlDocPtr doc, char **out, size_t *len);
 /*
- * Convert to JSON: an element becomes a key; its attributes and child
- * elements become members of an object (repeated children an array); an
- * element with only text becomes a string; an element with attributes
- * and text puts the text under "value".
+ * Convert to JSON. An element becomes a key whose value is an object of
+ * its attributes and child elements, and repeated children become an
+ * array. An element with only text becomes a string. An element with
+ * attributes and text puts the text under "value".
  */
 int m2md_xml_to_json(xmlDocPtr doc, char **out, size_t *len);
 

@@ -133,8 +133,9 @@ static void test_good_file(void)
 	CHECK(m2md_config_finish(&cfg, err, sizeof(err)) == 0,
 	      "good file finishes: %s", err);
 	CHECK(cfg.role == M2MD_ROLE_NETWORK, "role");
-	CHECK(!strcmp(cfg.listen_addr, "127.0.0.1") && cfg.listen_port == 9000,
-	      "listen %s:%u", cfg.listen_addr, cfg.listen_port);
+	CHECK(!strcmp(cfg.listen_addr, "127.0.0.1"), "listen address %s",
+	      cfg.listen_addr);
+	CHECK(cfg.listen_port == 9000, "listen port %u", cfg.listen_port);
 	CHECK(!strcmp(cfg.state_dir, "/tmp/x"), "state dir");
 	CHECK(cfg.keyring == KEY_SPEC_SESSION_KEYRING, "keyring @s");
 	CHECK(cfg.log_level == LOG_DEBUG, "log level");

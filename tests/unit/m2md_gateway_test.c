@@ -84,8 +84,9 @@ static void test_forward(struct m2md_gateway *gw, struct m2md_store *gst,
 	req("GET", nbase,
 	    "/nscl/scls/gscl-test/applications/meter/containers/temp/contentInstances/latest/content",
 	    NULL, NULL, &r);
-	CHECK(r.status == 200 && !strcmp(r.body, "21.5"),
-	      "reading read back from the NSCL: %ld %s", r.status, r.body);
+	CHECK(r.status == 200, "reading read back from the NSCL: %ld",
+	      r.status);
+	CHECK(!strcmp(r.body, "21.5"), "NSCL content: %s", r.body);
 	CHECK(!strcmp(r.content_type, "text/plain"), "content type %s",
 	      r.content_type);
 	req("GET", nbase, "/nscl/scls/gscl-test/applications/meter", NULL,
@@ -95,7 +96,8 @@ static void test_forward(struct m2md_gateway *gw, struct m2md_store *gst,
 	req("GET", gbase,
 	    "/gscl/applications/meter/containers/temp/contentInstances", NULL,
 	    NULL, &r);
-	CHECK(r.status == 200 && strstr(r.body, "<m2m:currentNrOfInstances>2<"),
+	CHECK(r.status == 200, "local contentInstances: %ld", r.status);
+	CHECK(strstr(r.body, "<m2m:currentNrOfInstances>2<") != NULL,
 	      "both readings kept locally: %s", r.body);
 
 	/* Direct forward to an scl id without a connection is refused. */

@@ -78,9 +78,12 @@ static void test_problem_body(void)
 		}
 		snprintf(type, sizeof(type), "urn:m2msec:problem:%s",
 			 cases[i].type_suffix);
-		CHECK(field(obj, "type") && !strcmp(field(obj, "type"), type),
+		CHECK(field(obj, "type") != NULL, "type member present");
+		CHECK(!strcmp(field(obj, "type") ? field(obj, "type") : "", type),
 		      "type %s, expected %s", field(obj, "type"), type);
-		CHECK(field(obj, "title") && *field(obj, "title"), "title set");
+		CHECK(field(obj, "title") != NULL, "title member present");
+		CHECK(field(obj, "title") && *field(obj, "title"),
+		      "title is not empty");
 		CHECK(json_object_object_get_ex(obj, "status", &status) &&
 		      json_object_get_int(status) == (int)cases[i].status,
 		      "status member matches");

@@ -26,7 +26,8 @@ static void expect_route(const char *method, const char *path, void *ctx)
 
 	r = m2md_route_find(routes, NROUTES, method, path, &status, allow,
 			    sizeof(allow));
-	CHECK(r != NULL && r->ctx == ctx, "%s %s routed", method, path);
+	CHECK(r != NULL, "%s %s routed", method, path);
+	CHECK(r && r->ctx == ctx, "%s %s routed to its handler", method, path);
 }
 
 static void expect_status(const char *method, const char *path,

@@ -100,8 +100,10 @@ static void test_indexes_increase(void)
 	n.kmc_index = 5;
 	CHECK(m2md_store_node_put(st, &n) == 0, "indexes raised");
 	m2md_store_node_get(st, node_a, &got);
-	CHECK(got.kmr_index == 2 && got.kmc_index == 5,
-	      "raised indexes stored: %u %u", got.kmr_index, got.kmc_index);
+	CHECK(got.kmr_index == 2, "raised kmr index stored: %u",
+	      got.kmr_index);
+	CHECK(got.kmc_index == 5, "raised kmc index stored: %u",
+	      got.kmc_index);
 	n.kmr_index = 1;
 	n.kmc_index = 3;
 	CHECK(m2md_store_node_put(st, &n) == 0, "lower put succeeds");
@@ -134,8 +136,9 @@ static void test_pending_and_connections(void)
 	CHECK(m2md_store_pending_get(st, 0xdeadbeef, &got) == 0,
 	      "pending found");
 	CHECK(got.conn_id == p.conn_id, "u64 connection id kept");
-	CHECK(got.key_index == 7 && got.lifetime == 60 && got.mode == 2,
-	      "pending fields kept");
+	CHECK(got.key_index == 7, "pending key index kept");
+	CHECK(got.lifetime == 60, "pending lifetime kept");
+	CHECK(got.mode == 2, "pending mode kept");
 	CHECK(!memcmp(got.node_id, node_a, 16), "pending node id kept");
 	CHECK(m2md_store_pending_get(st, 1, &got) == -ENOENT,
 	      "unknown index is -ENOENT");
@@ -206,8 +209,8 @@ static void test_resources(void)
 	CHECK(m2md_store_res_create(st, rows, 1) == -EEXIST,
 	      "same path again is -EEXIST");
 	CHECK(m2md_store_res_get(st, "/t/b", &got) == 0, "row read back");
-	CHECK(got.len == 3 && !memcmp(got.data, "\0\1\2", 3),
-	      "binary data kept");
+	CHECK(got.len == 3, "binary length kept: %zu", got.len);
+	CHECK(!memcmp(got.data, "\0\1\2", 3), "binary data kept");
 	CHECK(!strcmp(got.content_type, "text/plain"), "content type kept");
 	m2md_resource_free(&got);
 	CHECK(m2md_store_res_edge(st, "/t", true, &got) == 0 &&

@@ -60,7 +60,8 @@ static inline void m2msec_fixture_setup(struct __test_metadata *_metadata,
 		m2msec_pair_teardown(p);
 	ASSERT_EQ(0, err) TH_LOG("%s", why);
 	if (!p->own_netns)
-		TH_LOG("the m2msec family is not visible in a new network namespace, so both sides share the initial one");
+		TH_LOG("both sides share the initial network namespace %s",
+		       "because the family is not visible in a new one");
 }
 
 /* Add the same random 32-byte PSK of type to both sides' keyrings. */

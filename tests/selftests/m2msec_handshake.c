@@ -11,7 +11,7 @@
 
 #include "m2msec_fixture.h"
 
-/* Sizes of the handshake messages (PROTOCOL version 1). */
+/* Sizes of the handshake messages of wire protocol version 1. */
 #define HDR_LEN		8
 #define INIT_LEN(id)	(HDR_LEN + 32 + 32 + 2 + (id))
 #define BOOT_RESP_LEN(fqdn, scl) \
@@ -66,8 +66,8 @@ static void check_bytes(struct __test_metadata *_metadata, const char *what,
 }
 
 /*
- * Assert that keyring holds exactly one key of type named desc, that it
- * is the key serial and that user space cannot read it.
+ * Assert that keyring contains exactly one key of type named desc, that
+ * it is the key serial and that user space cannot read it.
  */
 static void check_one_key(struct __test_metadata *_metadata,
 			  key_serial_t keyring, const char *type,

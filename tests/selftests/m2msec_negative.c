@@ -579,7 +579,7 @@ TEST_F(neg, revoked_kmr_responder)
 }
 
 /*
- * The initiator may look up its Kmr at HS_INIT or at HS_COMPLETE; a Kmr
+ * The initiator may look up its Kmr at HS_INIT or at HS_COMPLETE. A Kmr
  * revoked before HS_INIT must make one of them fail.
  */
 TEST_F(neg, revoked_kmr_initiator)
@@ -623,10 +623,10 @@ TEST_F(neg, expired_kmr_ekeyexpired)
 }
 
 /*
- * Assert that the attribute policy rejected a request: the kernel's policy
- * validation returns EINVAL for a wrong type or length and ERANGE for a
- * value or length outside a range (NLA_POLICY_RANGE, NLA_POLICY_EXACT_LEN),
- * in both cases with an extended ack message.
+ * Assert that the attribute policy rejected a request with an extended ack
+ * message. The kernel's policy validation returns EINVAL for a wrong type
+ * or length and ERANGE for a value or length outside a range
+ * (NLA_POLICY_RANGE, NLA_POLICY_EXACT_LEN).
  */
 static void check_policy_reject(struct __test_metadata *_metadata,
 				const char *step, int err,

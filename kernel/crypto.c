@@ -5,12 +5,12 @@
  *
  * Concurrency: the unkeyed "sha256" transform is shared, because its
  * state lives in each caller's descriptor. A keyed "hmac(sha256)"
- * transform is allocated per HMAC or HKDF call instead of shared:
- * setkey on a shared transform would race between concurrent
- * handshakes, and freeing the transform wipes its copy of the key
- * (crypto_destroy_tfm frees with kfree_sensitive), so no chaining key
- * lingers in a long-lived transform. Handshakes are rare enough that
- * the allocation does not matter.
+ * transform is allocated per HMAC or HKDF call instead, because setkey
+ * on a shared transform would race between concurrent handshakes.
+ * Freeing the transform also wipes its copy of the key (crypto_destroy_tfm
+ * frees with kfree_sensitive), so no chaining key lingers in a
+ * long-lived transform. Handshakes are rare, so the allocation costs
+ * little.
  */
 #include <crypto/curve25519.h>
 #include <crypto/hash.h>

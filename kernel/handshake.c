@@ -450,7 +450,7 @@ static int m2msec_nl_respond(struct genl_info *info, struct m2msec_hs *hs,
 }
 
 /**
- * m2msec_nl_hs_respond_doit - answer an INIT as the responder
+ * m2msec_nl_hs_respond_doit - reply to an INIT as the responder
  * @skb: the request
  * @info: its attributes: MSG (the INIT) and the RESP fields of its mode
  *
@@ -576,8 +576,8 @@ static int m2msec_nl_complete(struct genl_info *info, struct m2msec_hs *hs,
  * @info: its attributes: INDEX (index_i), MSG (the RESP), KEYRING
  *
  * Installs the key only after mac_r verifies, replies with the FINISH,
- * the key's serial and id and the RESP fields, and forgets the
- * handshake. A failure installs nothing and drops the handshake.
+ * the key's serial and id and the RESP fields, and deletes the
+ * handshake state. A failure installs nothing and drops the handshake.
  *
  * Return: 0 or a negative errno with an extended ack.
  */
@@ -640,7 +640,7 @@ static int m2msec_nl_fill_finish(struct sk_buff *skb,
 	return 0;
 }
 
-/* Answers a FINISH for a handshake already done: same reply, no key. */
+/* Replies to a repeated FINISH: the same reply as before, no new key. */
 static int m2msec_nl_finish_again(struct genl_info *info,
 				  struct m2msec_hs *hs,
 				  const struct m2msec_finish *finish,

@@ -2,7 +2,7 @@
 /*
  * The handshake engine of protocol version 1 (X25519 + HKDF-SHA256, modes
  * bootstrap and connect): the key schedule and the steps of both roles.
- * It knows no table, keyring or netlink; handshake.c drives it for
+ * It uses no table, keyring or netlink, and handshake.c drives it for
  * requests and selftest.c with the vectors' fixed inputs. Every step may
  * sleep.
  */
@@ -240,7 +240,7 @@ static int m2msec_hs_seal_resp(struct m2msec_hs *hs, const u8 *init_msg,
 }
 
 /**
- * m2msec_hs_respond - answer an INIT with a RESP
+ * m2msec_hs_respond - reply to an INIT with a RESP
  * @hs: the responder's handshake with mode, suites (the chosen suite, 0
  *	in bootstrap mode) and index set
  * @init: the parsed INIT

@@ -79,7 +79,7 @@ struct m2msec_hs {
 	u8 key_id[M2MSEC_KEY_ID_LEN];
 };
 
-/* What a finished handshake yields; the caller wipes key. */
+/* Output of a finished handshake; the caller wipes key. */
 struct m2msec_hs_result {
 	u8 key[M2MSEC_KEY_LEN];
 	u8 key_id[M2MSEC_KEY_ID_LEN];

@@ -7,7 +7,7 @@
  * Locking: each table has a spinlock that guards the hash, the age list,
  * the count and the table fields of every entry (state, busy, stamp). A
  * request that works on an entry marks it busy under the lock and then
- * runs crypto and keyring calls without it; nothing else frees or
+ * runs crypto and keyring calls without the lock. Nothing else frees or
  * changes a busy entry.
  */
 #include <linux/hashtable.h>

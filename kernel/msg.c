@@ -70,13 +70,13 @@ static bool m2msec_take_u64(struct m2msec_cursor *c, u64 *v)
 	return true;
 }
 
-static int m2msec_reject(const char **reason, const char *why)
+static int m2msec_reject(const char **reason, const char *text)
 {
-	*reason = why;
+	*reason = text;
 	return -EBADMSG;
 }
 
-/* Reads a str; on failure stores why in *reason and returns -EBADMSG. */
+/* Reads a str; on failure stores the reason and returns -EBADMSG. */
 static int m2msec_take_str(struct m2msec_cursor *c, struct m2msec_str *s,
 			   const char **reason)
 {
@@ -241,7 +241,7 @@ static int m2msec_take_conn_body(struct m2msec_cursor *c,
  * @resp: receives the fields
  * @reason: receives a static description of a malformation
  *
- * The RESP's own mode byte selects the body. A caller that holds the
+ * The RESP's own mode byte selects the body. A caller that has the
  * INIT compares the modes itself.
  *
  * Return: 0, -EBADMSG, or -EPROTO when a well-formed RESP chose a suite

@@ -5,7 +5,7 @@
 Usage: scripts/gen-vectors.py handshake-v1.json > kernel/selftest_vectors.h
 
 The header is committed, so neither the module build nor the unit tests
-need the JSON file. It holds plain C data that compiles in the kernel and
+need the JSON file. It contains plain C data that compiles in the kernel and
 in user space (tests/unit/msg_test.c uses it too).
 """
 

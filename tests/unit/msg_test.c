@@ -46,7 +46,7 @@ static void str_set(struct m2msec_str *s, const char *text)
 	memcpy(s->data, text, s->len);
 }
 
-/* Parses msg as its type says and returns the parser's result. */
+/* Parses msg with the parser of the given type and returns its result. */
 static int parse_any(u8 type, const u8 *msg, size_t len, u8 offered)
 {
 	static struct m2msec_init init;
@@ -97,7 +97,7 @@ static void test_init_vector(const struct m2msec_tv_handshake *tv)
 	len = m2msec_msg_build_init(&init, out, sizeof(out));
 	CHECK(len == (int)tv->msg_init_len, "%s: INIT build length %d",
 	      tv->name, len);
-	CHECK(len > 0 && !memcmp(out, tv->msg_init, len),
+	CHECK(!memcmp(out, tv->msg_init, tv->msg_init_len),
 	      "%s: INIT rebuild differs", tv->name);
 	len = m2msec_msg_build_init(&init, out, tv->msg_init_len - 1);
 	CHECK(len == -EMSGSIZE, "%s: INIT build into short buffer: %d",
@@ -157,7 +157,7 @@ static void test_resp_vector(const struct m2msec_tv_handshake *tv)
 	len = m2msec_msg_build_resp(&resp, tv->suites, out, sizeof(out));
 	CHECK(len == (int)tv->msg_resp_len, "%s: RESP build length %d",
 	      tv->name, len);
-	CHECK(len > 0 && !memcmp(out, tv->msg_resp, len),
+	CHECK(!memcmp(out, tv->msg_resp, tv->msg_resp_len),
 	      "%s: RESP rebuild differs", tv->name);
 	len = m2msec_msg_build_resp(&resp, tv->suites, out,
 				    tv->msg_resp_len - 1);
@@ -184,7 +184,9 @@ static void test_finish_vector(const struct m2msec_tv_handshake *tv)
 	CHECK(!memcmp(finish.mac, tv->mac_i, 32), "%s: FINISH mac_i",
 	      tv->name);
 	len = m2msec_msg_build_finish(&finish, out, sizeof(out));
-	CHECK(len == (int)tv->msg_finish_len && !memcmp(out, msg, len),
+	CHECK(len == (int)tv->msg_finish_len, "%s: FINISH build length %d",
+	      tv->name, len);
+	CHECK(!memcmp(out, msg, tv->msg_finish_len),
 	      "%s: FINISH rebuild differs", tv->name);
 	free(msg);
 }

@@ -34,6 +34,11 @@ module:
 	$(MAKE) -C $(KDIR) M=$(abspath $(MOD_SRC)) $(KBUILD_ARGS) modules
 	cp $(MOD_SRC)/m2msec.ko $(MOD_KO)
 
+module-clean:
+	@if [ -d $(MOD_SRC) ]; then \
+		$(MAKE) -C $(KDIR) M=$(abspath $(MOD_SRC)) clean > /dev/null; \
+	fi
+
 modules-all:
 	@test -n "$(ALL_KDIRS)" || { echo "no 6.1 or 6.12 kernel headers" \
 		"installed: run scripts/deps" >&2; exit 1; }
@@ -41,15 +46,17 @@ modules-all:
 		$(MAKE) --no-print-directory module KDIR=$$kdir; \
 	done
 
-# Any warning from sparse or the compiler fails the build. C=2 checks
-# every file, not only those that are rebuilt.
+# Any warning or error from sparse or the compiler fails the build. The
+# objects are removed first so that the compiler runs on every file
+# again, and C=2 makes sparse check every file.
 sparse:
 	@set -e; for kdir in $(ALL_KDIRS); do \
 		log=$$(mktemp); \
+		$(MAKE) --no-print-directory module-clean KDIR=$$kdir; \
 		$(MAKE) --no-print-directory module KDIR=$$kdir \
 			KBUILD_ARGS="C=2" 2>&1 | tee $$log; \
 		status=$${PIPESTATUS[0]}; \
-		if grep -q 'warning:' $$log; then \
+		if grep -qE 'warning:|error:' $$log; then \
 			echo "sparse: warnings against $$kdir (see above)" >&2; \
 			rm -f $$log; exit 1; \
 		fi; \
@@ -69,7 +76,7 @@ deps:
 	scripts/deps
 
 check: deps
-	tests/check
+	scripts/lib/check
 
 demo: deps
 	$(MAKE) module agent
@@ -81,5 +88,5 @@ clean:
 	$(MAKE) -C tests/unit clean
 	$(if $(SELFTESTS),$(MAKE) -C tests/selftests clean)
 
-.PHONY: all module modules-all sparse agent unit selftests deps check demo \
+.PHONY: all module module-clean modules-all sparse agent unit selftests deps check demo \
 	clean

@@ -9,7 +9,7 @@
  * keyring of their own. The module looks up a PSK in the caller's thread,
  * process and session keyrings, so before each step the acting side's
  * keyring is linked into the session keyring and the other side's keyring
- * is unlinked from it: a step sees only its own side's keys. Both
+ * is unlinked from it. A step thus finds only its own side's keys. Both
  * keyrings stay anchored in the user keyring, which a search does not
  * reach while a session keyring exists.
  */
@@ -76,7 +76,7 @@ void m2msec_pair_teardown(struct m2msec_pair *p);
 int m2msec_side_enter(struct m2msec_side *s);
 int m2msec_pair_enter_both(struct m2msec_pair *p);
 
-/* Handshake steps; each enters its side first. */
+/* Handshake steps. Each links its own side's keyring first. */
 int m2msec_hs_init(struct m2msec_side *gw, uint8_t mode, const void *id,
 		   size_t id_len, uint8_t suites, struct m2msec_reply *r);
 int m2msec_hs_respond_boot(struct m2msec_side *nw, const void *init,

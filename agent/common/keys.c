@@ -166,10 +166,25 @@ int m2m_keyring_parse(const char *name, int32_t *keyring)
 	return 0;
 }
 
+const char *m2m_keyring_name(int32_t keyring, char buf[M2M_KEYRING_NAME_MAX])
+{
+	static const char *const specials[] = {
+		[1] = "@t", [2] = "@p", [3] = "@s", [4] = "@u",
+		[5] = "@us", [6] = "@g", [7] = "@a",
+	};
+
+	if (keyring < 0 && keyring >= -7)
+		snprintf(buf, M2M_KEYRING_NAME_MAX, "%s", specials[-keyring]);
+	else
+		snprintf(buf, M2M_KEYRING_NAME_MAX, "%d", keyring);
+	return buf;
+}
+
 static int m2m_key_add(const char *type, const char *desc,
 		       const uint8_t payload[M2MSEC_KEY_LEN], int32_t keyring,
 		       int32_t *serial, char *err, size_t errlen)
 {
+	char name[M2M_KEYRING_NAME_MAX];
 	key_serial_t id;
 	int error;
 
@@ -185,10 +200,12 @@ static int m2m_key_add(const char *type, const char *desc,
 				     type);
 	if (error == ENOKEY)
 		return m2m_keys_fail(err, errlen, -error,
-				     "keyring %d not found", keyring);
+				     "keyring %s not found",
+				     m2m_keyring_name(keyring, name));
 	return m2m_keys_fail(err, errlen, -error,
-			     "adding %s key \"%s\" to keyring %d failed: %s",
-			     type, desc, keyring, strerror(error));
+			     "adding %s key \"%s\" to keyring %s failed: %s",
+			     type, desc, m2m_keyring_name(keyring, name),
+			     strerror(error));
 }
 
 int m2m_key_import_boot(const char *bootstrap_id,

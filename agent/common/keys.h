@@ -44,6 +44,15 @@ int m2m_key_read_payload(const char *path, bool hex,
  */
 int m2m_keyring_parse(const char *name, int32_t *keyring);
 
+/* Size of a buffer for m2m_keyring_name(). */
+#define M2M_KEYRING_NAME_MAX	16
+
+/*
+ * Write the name of keyring into buf: "@u" and the like for a special
+ * keyring, otherwise its serial in decimal. Returns buf.
+ */
+const char *m2m_keyring_name(int32_t keyring, char buf[M2M_KEYRING_NAME_MAX]);
+
 /*
  * Add a key of type M2MSEC_KEY_TYPE_BOOT with the bootstrap id as its
  * description to keyring. Returns 0 and the new serial, or a negative
@@ -105,9 +114,10 @@ int m2m_keys_parse_proc_line(const char *line, struct m2m_key_info *info,
 
 /*
  * Find this gateway's Kmr: the m2m_root key reachable from keyring whose
- * description is the hex node_id, or, with node_id NULL, the only
- * m2m_root key there. Returns 0 with its serial and node id, -ENOKEY
- * when there is none, -ENOTUNIQ when node_id is NULL and there are more.
+ * description is the hex node_id. With node_id NULL, all m2m_root keys
+ * there must name one node id, so that it is the gateway's. Returns 0 with
+ * the serial of one such key and its node id, -ENOKEY when there is none,
+ * or -ENOTUNIQ when the keys name more than one node id.
  */
 int m2m_keys_find_root(int32_t keyring, const uint8_t *node_id,
 		       int32_t *serial,

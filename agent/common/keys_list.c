@@ -365,55 +365,72 @@ static int m2m_keys_search_root(int32_t keyring,
 				int32_t *serial, char *err, size_t errlen)
 {
 	char hex[M2M_NODE_ID_HEX_LEN + 1];
+	char name[M2M_KEYRING_NAME_MAX];
+	int error;
 	long id;
 
 	m2m_hex_encode(node_id, M2MSEC_NODE_ID_LEN, hex);
+	m2m_keyring_name(keyring, name);
 	id = keyctl_search(keyring, M2MSEC_KEY_TYPE_ROOT, hex, 0);
-	if (id < 0 && (errno == ENOKEY || errno == ENOENT))
+	if (id >= 0) {
+		*serial = (int32_t)id;
+		return 0;
+	}
+	error = errno;
+	if (error == ENOKEY || error == ENOENT)
 		return m2m_keys_fail(err, errlen, -ENOKEY,
-				     "no m2m_root key for node id %s in keyring %d",
-				     hex, keyring);
-	if (id < 0)
-		return m2m_keys_fail(err, errlen, -errno,
-				     "searching keyring %d for the m2m_root key of node id %s failed: %s",
-				     keyring, hex, strerror(errno));
-	*serial = (int32_t)id;
-	return 0;
+				     "no m2m_root key for node id %s in keyring %s",
+				     hex, name);
+	return m2m_keys_fail(err, errlen, -error,
+			     "searching keyring %s for the m2m_root key of node id %s failed: %s",
+			     name, hex, strerror(error));
 }
 
-/* Find the only m2m_root key below keyring. */
+/*
+ * Find the node id of the m2m_root keys below keyring. Several keys with
+ * one node id are no ambiguity: a host that is both ends of a handshake
+ * keeps the same Kmr twice.
+ */
 static int m2m_keys_only_root(int32_t keyring, int32_t *serial,
 			      uint8_t node_id[M2MSEC_NODE_ID_LEN], char *err,
 			      size_t errlen)
 {
 	struct m2m_serials visited = { 0 }, found = { 0 };
+	uint8_t id[M2MSEC_NODE_ID_LEN];
+	char name[M2M_KEYRING_NAME_MAX];
 	struct m2m_key_info info;
-	size_t i, roots = 0;
+	size_t i, roots = 0, others = 0;
 	int ret;
 
+	m2m_keyring_name(keyring, name);
 	ret = m2m_keys_walk_root(keyring, &visited, &found);
 	for (i = 0; !ret && i < found.n; i++) {
 		if (m2m_keys_describe(found.v[i], &info) ||
 		    strcmp(info.type, M2MSEC_KEY_TYPE_ROOT) ||
-		    m2m_hex_decode(info.description, node_id,
-				   M2MSEC_NODE_ID_LEN))
+		    m2m_hex_decode(info.description, id, sizeof(id)))
 			continue;
-		*serial = found.v[i];
+		if (roots && memcmp(id, node_id, sizeof(id))) {
+			others++;
+			continue;
+		}
+		if (!roots)
+			*serial = found.v[i];
+		memcpy(node_id, id, sizeof(id));
 		roots++;
 	}
 	free(visited.v);
 	free(found.v);
 	if (ret)
 		return m2m_keys_fail(err, errlen, ret,
-				     "searching keyring %d failed: %s", keyring,
+				     "searching keyring %s failed: %s", name,
 				     strerror(-ret));
 	if (roots == 0)
 		return m2m_keys_fail(err, errlen, -ENOKEY,
-				     "no m2m_root key in keyring %d", keyring);
-	if (roots > 1)
+				     "no m2m_root key in keyring %s", name);
+	if (others)
 		return m2m_keys_fail(err, errlen, -ENOTUNIQ,
-				     "%zu m2m_root keys in keyring %d: name the node id",
-				     roots, keyring);
+				     "m2m_root keys of more than one node id in keyring %s: name the node id",
+				     name);
 	return 0;
 }
 

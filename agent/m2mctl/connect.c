@@ -61,6 +61,7 @@ static int m2mctl_find_node_id(int32_t keyring,
 	const int32_t rings[] = {
 		keyring, KEY_SPEC_SESSION_KEYRING, KEY_SPEC_USER_KEYRING,
 	};
+	char name[M2M_KEYRING_NAME_MAX];
 	char err[256];
 	int32_t serial;
 	size_t i;
@@ -73,7 +74,8 @@ static int m2mctl_find_node_id(int32_t keyring,
 			break;
 	}
 	if (ret == -ENOKEY)
-		return m2mctl_error("connect: no m2m_root key found in the given keyring, @s or @u: import one or give --node-id");
+		return m2mctl_error("connect: no m2m_root key found in keyring %s, @s or @u: run bootstrap, import a Kmr, or give --node-id",
+				    m2m_keyring_name(keyring, name));
 	if (ret)
 		return m2mctl_error("connect: %s", err);
 	return M2MCTL_EXIT_OK;

@@ -530,12 +530,11 @@ static int m2md_finish_network(struct m2md_config *cfg, char *err,
 		return m2md_errf(err, errlen,
 				 "scl-id-pattern: invalid pattern '%s': only %%n, %%N and %%%% may follow %%, and the result must be a resource name of letters, digits, '-', '.', '_' or '~'",
 				 cfg->scl_id_pattern);
-	if (!cfg->mas_fqdn[0]) {
-		if (gethostname(cfg->mas_fqdn, sizeof(cfg->mas_fqdn) - 1) ||
-		    !cfg->mas_fqdn[0])
-			snprintf(cfg->mas_fqdn, sizeof(cfg->mas_fqdn),
-				 "localhost");
-	}
+	/* A host without a name reports "(none)", which is no FQDN. */
+	if (!cfg->mas_fqdn[0] &&
+	    (gethostname(cfg->mas_fqdn, sizeof(cfg->mas_fqdn) - 1) ||
+	     !cfg->mas_fqdn[0] || cfg->mas_fqdn[0] == '('))
+		snprintf(cfg->mas_fqdn, sizeof(cfg->mas_fqdn), "localhost");
 	if (strlen(cfg->mas_fqdn) > M2MSEC_STR_MAX ||
 	    strlen(cfg->nscl_id) > M2MSEC_STR_MAX)
 		return m2md_errf(err, errlen,

@@ -600,7 +600,11 @@ static void m2md_tree_post(struct m2md_tree *tree,
 				   NULL, NULL, detail);
 		goto out;
 	}
-	m2m_info("created %s %s (%zu bytes)", child->name, res.path, len);
+	if (data == req->body)
+		m2m_info("created %s %s (%zu bytes of %s)", child->name,
+			 res.path, len, res.content_type);
+	else
+		m2m_info("created %s %s", child->name, res.path);
 	m2md_reply_created(tree, req, reply, &res);
 	if (tree->ops.created)
 		tree->ops.created(tree, &res, req, reply);

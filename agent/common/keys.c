@@ -18,7 +18,6 @@
 #include "hex.h"
 #include "keys.h"
 
-
 static int m2m_keys_fail(char *err, size_t errlen, int ret, const char *fmt,
 			 ...) __attribute__((format(printf, 4, 5)));
 

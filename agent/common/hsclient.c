@@ -182,6 +182,11 @@ static int m2m_hs_exchange(struct m2m_nl *nl,
 	if (ret)
 		return m2m_hs_fail(err, errlen, ret, "HS_COMPLETE failed: %s",
 				   nl_err.msg);
+	/* A connect reply has no NODE_ID: the node id is the initiator id. */
+	if (opts->mode == M2MSEC_MODE_CONNECT && !result->has_node_id) {
+		memcpy(result->node_id, opts->id, M2MSEC_NODE_ID_LEN);
+		result->has_node_id = true;
+	}
 
 	ret = m2m_hs_send_finish(url, result, opts, err, errlen);
 	if (ret == -EPROTO || ret == -EBADMSG) {

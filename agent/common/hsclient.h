@@ -25,7 +25,8 @@ struct m2m_hs_client_opts {
 
 /*
  * Run one handshake. On success returns 0 and fills result with the
- * HS_COMPLETE reply (key serial, key id, RESP fields). On failure returns
+ * HS_COMPLETE reply (key serial, key id, RESP fields); in connect mode,
+ * which has no NODE_ID in the reply, node_id is set to opts->id. On failure returns
  * a negative errno and writes a one-line reason into err, including the
  * HTTP status and problem detail when the server rejected a message.
  */

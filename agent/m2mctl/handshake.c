@@ -111,11 +111,6 @@ int m2mctl_run_handshake(const char *cmd, const char *url, uint8_t mode,
 		free(result);
 		return m2mctl_error("%s failed: %s", cmd, err);
 	}
-	/* A connect reply has no NODE_ID: the node id is the initiator id. */
-	if (mode == M2MSEC_MODE_CONNECT && !result->has_node_id) {
-		memcpy(result->node_id, id, M2MSEC_NODE_ID_LEN);
-		result->has_node_id = true;
-	}
 	m2mctl_print_result(result);
 	free(result);
 	return M2MCTL_EXIT_OK;

@@ -28,7 +28,8 @@ static void m2mctl_connect_help(FILE *out)
 		"  --nscl URL        base URL of the network's handshake service,\n"
 		"                    e.g. http://10.77.0.1:8080/m2msec (required)\n"
 		"  --node-id HEX     M2M-Node-ID, 32 hex digits (default: the node\n"
-		"                    id of the only m2m_root key in KR, @s or @u)\n"
+		"                    id of the m2m_root keys in the first of KR, @s\n"
+		"                    and @u that has any, if they name only one)\n"
 		"  --suites SUITES   data suites offered: aes (AES-256-GCM), chacha\n"
 		"                    (ChaCha20-Poly1305) or all (default all)\n"
 		"  --keyring KR      keyring that receives the Kmc: @t, @p, @s, @u,\n"
@@ -54,7 +55,10 @@ static int m2mctl_parse_suites(const char *arg, uint8_t *suites)
 	return 0;
 }
 
-/* Find the node id of the only m2m_root key in keyring, @s or @u. */
+/*
+ * Find the node id of the m2m_root keys in the first of keyring, @s and @u
+ * that has any, if they name only one.
+ */
 static int m2mctl_find_node_id(int32_t keyring,
 			       uint8_t node_id[M2MSEC_NODE_ID_LEN])
 {

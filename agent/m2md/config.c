@@ -188,7 +188,7 @@ static int m2md_parse_level(const char *value, int *out)
 	return -1;
 }
 
-/* Split ADDR:PORT; ADDR is an IPv4 address or [IPv6]. */
+/* Split ADDR:PORT, where ADDR is an IPv4 address or [IPv6]. */
 static int m2md_parse_listen(struct m2md_config *cfg, const char *value)
 {
 	const char *colon = strrchr(value, ':');
@@ -329,7 +329,7 @@ static char *m2md_trim(char *s)
 	return s;
 }
 
-/* Parse one line; returns 0 (also for blank and comment lines) or -1. */
+/* Parse one line. Returns 0 (also for blank and comment lines) or -1. */
 static int m2md_config_line(struct m2md_config *cfg, char *line,
 			    char *err, size_t errlen)
 {

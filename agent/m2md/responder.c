@@ -18,7 +18,7 @@
 #include "ratelimit.h"
 #include "responder.h"
 
-/* Failures that any peer can cause are logged at most this often. */
+/* Failures that any peer can cause: at most 10 log lines a second. */
 static struct m2md_ratelimit m2md_hs_rl = M2MD_RATELIMIT_INIT(10);
 
 void m2md_responder_init(struct m2md_responder *r,

@@ -58,7 +58,7 @@ static int m2md_begin(struct m2md_store *st)
 	return 0;
 }
 
-/* Commit when ret is 0, else roll back; returns ret or the commit error. */
+/* Commit when ret is 0, else roll back. Returns ret or the commit error. */
 static int m2md_end(struct m2md_store *st, int ret)
 {
 	if (!ret)
@@ -80,7 +80,7 @@ static sqlite3_stmt *m2md_prepare(struct m2md_store *st, const char *sql)
 	return stmt;
 }
 
-/* Run a statement that returns no row; 0, -EEXIST or -EIO. */
+/* Run a statement that returns no row. Returns 0, -EEXIST or -EIO. */
 static int m2md_step_done(struct m2md_store *st, sqlite3_stmt *stmt)
 {
 	int rc = sqlite3_step(stmt);
@@ -243,7 +243,7 @@ static void m2md_node_row(sqlite3_stmt *stmt, struct m2md_node *node)
 	node->expiry = sqlite3_column_int64(stmt, 7);
 }
 
-/* Look a node up by one column; the caller holds the lock. */
+/* Look a node up by one column. The caller must hold the lock. */
 static int m2md_node_find(struct m2md_store *st, const char *col,
 			  const char *value, struct m2md_node *out)
 {

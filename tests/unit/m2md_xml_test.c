@@ -4,6 +4,7 @@
  * is validated against the ETSI schema of its root element (xsd/).
  */
 #include <errno.h>
+#include <stdbool.h>
 
 #include <json-c/json.h>
 #include <libxml/xmlschemas.h>
@@ -15,8 +16,12 @@
 
 static char dir[64];
 
-/* Validate doc against xsd/<root element>.xsd. */
-static int validate(xmlDocPtr doc)
+static void ignore_error(void *ctx, const xmlError *error)
+{
+}
+
+/* Validate doc against xsd/<root element>.xsd, quietly when it should fail. */
+static int validate_doc(xmlDocPtr doc, bool quiet)
 {
 	xmlNodePtr root = xmlDocGetRootElement(doc);
 	xmlSchemaParserCtxtPtr pctx;
@@ -34,10 +39,18 @@ static int validate(xmlDocPtr doc)
 		return -1;
 	}
 	vctx = xmlSchemaNewValidCtxt(schema);
+	if (quiet)
+		xmlSchemaSetValidStructuredErrors(vctx,
+			(xmlStructuredErrorFunc)ignore_error, NULL);
 	ret = xmlSchemaValidateDoc(vctx, doc);
 	xmlSchemaFreeValidCtxt(vctx);
 	xmlSchemaFree(schema);
 	return ret;
+}
+
+static int validate(xmlDocPtr doc)
+{
+	return validate_doc(doc, false);
 }
 
 static void check_path(struct m2md_tree *tree, const char *path,
@@ -157,7 +170,8 @@ static void test_validator_rejects(void)
 
 	CHECK(doc != NULL, "out-of-order <scl> parses");
 	if (doc)
-		CHECK(validate(doc) > 0, "out-of-order <scl> is invalid");
+		CHECK(validate_doc(doc, true) > 0,
+		      "out-of-order <scl> is invalid");
 	xmlFreeDoc(doc);
 }
 

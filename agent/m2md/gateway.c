@@ -210,6 +210,12 @@ static int m2md_gw_backoff(struct m2md_gw_run *run)
 	return m2md_signals_wait((long)delay * 1000);
 }
 
+/*
+ * Errors of the local HS_INIT that mean our Kmr is unusable.
+ * NOTE: a network side that lost our Kmr rejects connect with HTTP 404,
+ * which reaches here as -EPROTO and is retried, not answered with a new
+ * bootstrap.
+ */
 static bool m2md_gw_key_error(int ret)
 {
 	return ret == -ENOKEY || ret == -EKEYREVOKED || ret == -EKEYEXPIRED;

@@ -457,14 +457,70 @@ static void test_nscl(const char *scl_id)
 	CHECK(strstr(r.body, "<m2m:sclBase") != NULL, "sclBase: %s", r.body);
 }
 
+struct chunk_source {
+	size_t left;
+};
+
+static size_t chunk_read(char *buf, size_t size, size_t n, void *ctx)
+{
+	struct chunk_source *src = ctx;
+	size_t len = size * n < 512 ? size * n : 512;
+
+	if (len > src->left)
+		len = src->left;
+	memset(buf, 'x', len);
+	src->left -= len;
+	return len;
+}
+
+static size_t discard(char *ptr, size_t size, size_t n, void *ctx)
+{
+	return size * n;
+}
+
+/* POST a chunked body of len bytes, so that no Content-Length is sent. */
+static long post_chunked(const char *path, const char *ctype, size_t len)
+{
+	struct chunk_source src = { len };
+	struct curl_slist *headers = NULL;
+	char url[512], line[128];
+	long status = 0;
+	CURL *curl = curl_easy_init();
+
+	snprintf(url, sizeof(url), "%s%s", base, path);
+	snprintf(line, sizeof(line), "Content-Type: %s", ctype);
+	headers = curl_slist_append(headers, line);
+	headers = curl_slist_append(headers, "Transfer-Encoding: chunked");
+	headers = curl_slist_append(headers, "Expect:");
+	curl_easy_setopt(curl, CURLOPT_URL, url);
+	curl_easy_setopt(curl, CURLOPT_POST, 1L);
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(curl, CURLOPT_READFUNCTION, chunk_read);
+	curl_easy_setopt(curl, CURLOPT_READDATA, &src);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 10L);
+	if (curl_easy_perform(curl) == CURLE_OK)
+		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+	curl_slist_free_all(headers);
+	curl_easy_cleanup(curl);
+	return status;
+}
+
 static void test_body_limit(void)
 {
 	static char big[8192];
 	struct m2md_test_resp r;
+	long status;
 
 	memset(big, 'x', sizeof(big));
 	post("/nscl/scls", "application/xml", big, sizeof(big), &r);
 	expect_problem(&r, 413, "body over max-body");
+	status = post_chunked("/m2msec/bootstrap", HS_TYPE, 3000);
+	CHECK(status == 413, "chunked handshake body over 1024: %ld", status);
+	status = post_chunked("/nscl/scls", "application/xml", 6000);
+	CHECK(status == 413, "chunked body over max-body: %ld", status);
+	status = post_chunked("/nscl/scls", "application/xml", 100);
+	CHECK(status == 400, "small chunked body is read: %ld", status);
 }
 
 int main(void)

@@ -15,7 +15,7 @@
 
 /*
  * Attempts to deliver FINISH when the transport fails. The responder
- * answers a repeated FINISH like the first, so a retry is safe.
+ * replies to a repeated FINISH as to the first, so a retry is safe.
  */
 #define M2M_HS_FINISH_TRIES	3
 #define M2M_HS_URL_MAX		1024
@@ -78,7 +78,7 @@ static int m2m_hs_url(const struct m2m_hs_client_opts *opts, char *url,
 	return 0;
 }
 
-/* Check that a reply body is a RESP of our mode before the kernel sees it. */
+/* Check that a reply body is a RESP of our mode before passing it on. */
 static int m2m_hs_check_resp(const char *url, const uint8_t *msg, size_t len,
 			     uint8_t mode, char *err, size_t errlen)
 {
@@ -190,7 +190,7 @@ static int m2m_hs_exchange(struct m2m_nl *nl,
 
 	ret = m2m_hs_send_finish(url, result, opts, err, errlen);
 	if (ret == -EPROTO || ret == -EBADMSG) {
-		/* The responder answered and rejected FINISH. */
+		/* The responder received FINISH and rejected it. */
 		m2m_hs_drop_key(result->key_serial, opts->keyring);
 		m2m_hs_note_key(err, errlen, result->key_serial, true);
 	} else if (ret) {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * m2msec keys through libkeyutils. Payloads pass through here only on
- * import, in buffers that are wiped before they are freed or go out of
- * scope; nothing ever reads a payload back.
+ * Import of m2msec keys through libkeyutils. A payload passes through
+ * here only on import, in buffers that are wiped before they go out of
+ * scope. No payload is read back, because the key types have no read.
  */
 #include <ctype.h>
 #include <errno.h>

@@ -235,8 +235,9 @@ static void m2m_keys_parse_details(struct m2m_key_info *info, time_t now)
 }
 
 /*
- * Take the id that the description of an m2m_root or m2m_conn key is. The
- * copies include the NUL, which m2m_keys_is_hex_id() has found in place.
+ * Copy the id that forms the description of an m2m_root key (node id) or
+ * an m2m_conn key (key id). The copies include the NUL, which
+ * m2m_keys_is_hex_id() has found in place.
  */
 static void m2m_keys_parse_description(struct m2m_key_info *info)
 {

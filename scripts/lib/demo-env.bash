@@ -1,0 +1,158 @@
+# SPDX-License-Identifier: GPL-2.0
+# The demo scenario, shared by scripts/demo and tests/vm/demo_test.sh
+# (sourced, not run): a network namespace and a gateway namespace joined
+# by veth, one bootstrap credential on both sides, and m2md in each.
+#
+# Both namespaces share the VM's kernel keyrings, and root's user keyring
+# @u would hold both sides' keys: the network side's copy of a device's
+# Kmr and the gateway's own Kmr have the same type and description, so
+# the second would replace the first. Each agent therefore runs in a
+# named session keyring of its own (m2m-net, m2m-gw) and puts its keys
+# there (--keyring @s). A process that has a session keyring does not
+# search @u, so neither side can find the other's keys. The agent's
+# wrapper grants its uid search permission on that keyring (0x3f0b0000:
+# possessor all, user view, read and search), so that `keyctl session
+# NAME CMD` joins the same keyring for inspection instead of making a new
+# one; the keys in it stay unreadable whatever the keyring allows.
+
+demo_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
+m2md=$demo_top/agent/m2md/m2md
+m2mctl=$demo_top/agent/m2mctl/m2mctl
+
+ns_net=m2m-net
+ns_gw=m2m-gw
+net_addr=10.77.0.1
+gw_addr=10.77.0.2
+nscl_url=http://$net_addr:8080
+gscl_url=http://127.0.0.1:8181
+demo_dir=/tmp/m2msec-demo
+# Readings are slow under TCG: every wait allows this many seconds.
+demo_wait=${M2MSEC_DEMO_WAIT:-60}
+
+net_pid=
+gw_pid=
+
+# Run CMD in a namespace, inside that side's session keyring, without
+# keyctl's "Joined session keyring" notice.
+in_side() {
+	local ns=$1
+
+	shift
+	ip netns exec "$ns" keyctl session "$ns" "$@" \
+		2> >(grep --line-buffered -v '^Joined session keyring' >&2)
+}
+in_net() { in_side "$ns_net" "$@"; }
+in_gw() { in_side "$ns_gw" "$@"; }
+
+demo_require() {
+	local missing=
+
+	[ "$(id -u)" = 0 ] || missing="root"
+	[ -d /sys/module/m2msec ] || missing="$missing m2msec.ko"
+	[ -x "$m2md" ] || missing="$missing $m2md"
+	[ -x "$m2mctl" ] || missing="$missing $m2mctl"
+	if [ -n "$missing" ]; then
+		echo "demo: missing:$missing. Run it in a VM with 'make demo' or" \
+			"'scripts/vm-run -- scripts/demo' after 'make'." >&2
+		return 1
+	fi
+}
+
+demo_netns_up() {
+	ip netns add "$ns_net" &&
+	ip netns add "$ns_gw" &&
+	ip link add veth-net netns "$ns_net" type veth \
+		peer name veth-gw netns "$ns_gw" &&
+	ip -n "$ns_net" addr add "$net_addr/24" dev veth-net &&
+	ip -n "$ns_gw" addr add "$gw_addr/24" dev veth-gw &&
+	ip -n "$ns_net" link set lo up &&
+	ip -n "$ns_gw" link set lo up &&
+	ip -n "$ns_net" link set veth-net up &&
+	ip -n "$ns_gw" link set veth-gw up
+}
+
+# Start both agents, each in its own session keyring holding the same
+# bootstrap credential: 32 random bytes in a file on the VM's tmpfs,
+# removed as soon as both keys exist.
+demo_agents_up() {
+	local boot_id=$1 credential=$demo_dir/credential
+
+	mkdir -p "$demo_dir/net" "$demo_dir/gw"
+	(umask 077 && head -c 32 /dev/urandom > "$credential") || return 1
+	in_net bash -c 'keyctl setperm @s 0x3f0b0000 &&
+		keyctl padd m2m_boot "$1" @s > /dev/null &&
+		exec "$2" --role network --listen '"$net_addr"':8080 \
+			--state-dir "$3" --keyring @s' \
+		net-agent "$boot_id" "$m2md" "$demo_dir/net" \
+		< "$credential" > "$demo_dir/net.log" 2>&1 &
+	net_pid=$!
+	in_gw bash -c 'keyctl setperm @s 0x3f0b0000 &&
+		keyctl padd m2m_boot "$1" @s > /dev/null &&
+		exec "$2" --role gateway --nscl '"$nscl_url"' \
+			--bootstrap-id "$1" --state-dir "$3" --keyring @s \
+			--retry-min 1 --retry-max 4' \
+		gw-agent "$boot_id" "$m2md" "$demo_dir/gw" \
+		< "$credential" > "$demo_dir/gw.log" 2>&1 &
+	gw_pid=$!
+	wait_for "$demo_wait" has_key net m2m_boot &&
+		wait_for "$demo_wait" has_key gw m2m_boot
+	local rc=$?
+	rm -f "$credential"
+	return "$rc"
+}
+
+demo_down() {
+	[ -n "$gw_pid" ] && kill "$gw_pid" 2> /dev/null
+	[ -n "$net_pid" ] && kill "$net_pid" 2> /dev/null
+	wait 2> /dev/null
+	ip netns del "$ns_gw" 2> /dev/null
+	ip netns del "$ns_net" 2> /dev/null
+}
+
+# wait_for SECONDS CMD...: poll CMD every half second until it succeeds.
+wait_for() {
+	local deadline=$((SECONDS + $1))
+
+	shift
+	until "$@" > /dev/null 2>&1; do
+		[ "$SECONDS" -lt "$deadline" ] || return 1
+		sleep 0.5
+	done
+}
+
+# Print the "key" records of one side's session keyring, tab-separated:
+# TYPE SERIAL DESCRIPTION NODE-ID KEY-ID KEY-INDEX EXPIRY SECONDS-LEFT
+keys_of() {
+	local side=$1
+
+	"in_$side" "$m2mctl" show --dump --state-dir "$demo_dir/$side" |
+		awk -F'\t' '$1 == "key" { $1 = ""; sub(/^\t/, ""); print }' OFS='\t'
+}
+
+# Print the serial of the first key of TYPE in one side's keyring.
+key_serial() { keys_of "$1" | awk -F'\t' -v t="$2" '$1 == t { print $2; exit }'; }
+# Print the description of the first key of TYPE in one side's keyring.
+key_desc() { keys_of "$1" | awk -F'\t' -v t="$2" '$1 == t { print $3; exit }'; }
+
+has_key() { [ -n "$(key_serial "$1" "$2")" ]; }
+
+# Print the sclId that the gateway registered, from the NSCL's <scls>.
+registered_scl() {
+	ip netns exec "$ns_net" curl -sf -H 'Accept: application/json' \
+		"$nscl_url/nscl/scls" |
+		grep -o 'gscl-[0-9a-f]*' | head -n 1
+}
+
+has_scl() { [ -n "$(registered_scl)" ]; }
+
+# gscl_post PATH CONTENT-TYPE BODY: POST on the gateway's local tree and
+# print the HTTP status. The reply body is kept in $demo_dir/reply.
+gscl_post() {
+	ip netns exec "$ns_gw" curl -s -o "$demo_dir/reply" -w '%{http_code}' \
+		-X POST -H "Content-Type: $2" --data-binary "$3" "$gscl_url$1"
+}
+
+# nscl_get PATH: GET from the NSCL as seen from the network namespace.
+nscl_get() {
+	ip netns exec "$ns_net" curl -sf "$nscl_url$1"
+}

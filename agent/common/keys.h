@@ -104,6 +104,14 @@ struct m2m_key_info {
 int m2m_keys_list(struct m2m_key_info **keys, char *err, size_t errlen);
 
 /*
+ * Fill the ids and metadata that info->description carries, now being the
+ * current Unix time: an m2m_root key's description is its node id, and an
+ * m2m_conn key's starts with its key id, optionally followed by "node
+ * <hex> kmc_index <n> expires <Unix time>".
+ */
+void m2m_keys_parse_description(struct m2m_key_info *info, time_t now);
+
+/*
  * Fill the timeout and metadata fields of info from one line of
  * /proc/keys ("serial flags usage timeout perm uid gid type text"), now
  * being the current Unix time. Returns 0, -ENOENT when the line is about

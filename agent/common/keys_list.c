@@ -4,6 +4,7 @@
  * the public metadata that keyctl_describe() and /proc/keys show, and the
  * lookup of this gateway's Kmr.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -49,8 +50,6 @@ static int m2m_serials_add(struct m2m_serials *s, int32_t serial)
 	return 0;
 }
 
-static void m2m_keys_parse_description(struct m2m_key_info *info);
-
 /*
  * Split the "type;uid;gid;perm;description" string of keyctl_describe()
  * into info. The description is last because it may contain ';'.
@@ -81,7 +80,7 @@ static int m2m_keys_describe(int32_t serial, struct m2m_key_info *info)
 		snprintf(info->type, sizeof(info->type), "%s", type);
 		snprintf(info->description, sizeof(info->description), "%s",
 			 rest + 1);
-		m2m_keys_parse_description(info);
+		m2m_keys_parse_description(info, time(NULL));
 		ret = 0;
 	}
 	free(desc);
@@ -182,12 +181,16 @@ static void m2m_keys_parse_timeout(const char *timeout, time_t now,
 	}
 }
 
+/* Check that s starts with an id of len bytes in hex, then a NUL or space. */
 static bool m2m_keys_is_hex_id(const char *s, size_t len)
 {
-	uint8_t id[M2MSEC_KEY_ID_LEN];
+	size_t i;
 
-	return strlen(s) == 2 * len && len <= sizeof(id) &&
-	       !m2m_hex_decode(s, id, len);
+	for (i = 0; i < 2 * len; i++) {
+		if (!isxdigit((unsigned char)s[i]))
+			return false;
+	}
+	return s[i] == '\0' || s[i] == ' ';
 }
 
 static void m2m_keys_set_expiry(struct m2m_key_info *info, time_t when,
@@ -205,13 +208,14 @@ static void m2m_keys_set_expiry(struct m2m_key_info *info, time_t when,
  * describe text: "node <hex>", "kmr_index <n>", "kmc_index <n>" and
  * "expires <Unix time>|never".
  */
-static void m2m_keys_parse_details(struct m2m_key_info *info, time_t now)
+static void m2m_keys_parse_pairs(struct m2m_key_info *info, const char *text,
+				 time_t now)
 {
-	char copy[sizeof(info->details)];
+	char copy[sizeof(info->description)];
 	char *save = NULL, *name, *value;
 	long long when;
 
-	snprintf(copy, sizeof(copy), "%s", info->details);
+	snprintf(copy, sizeof(copy), "%s", text);
 	/* Other words, such as the key type name, are skipped one by one. */
 	for (name = strtok_r(copy, " ", &save); name;
 	     name = strtok_r(NULL, " ", &save)) {
@@ -234,21 +238,20 @@ static void m2m_keys_parse_details(struct m2m_key_info *info, time_t now)
 	}
 }
 
-/*
- * Copy the id that forms the description of an m2m_root key (node id) or
- * an m2m_conn key (key id). The copies include the NUL, which
- * m2m_keys_is_hex_id() has found in place.
- */
-static void m2m_keys_parse_description(struct m2m_key_info *info)
+void m2m_keys_parse_description(struct m2m_key_info *info, time_t now)
 {
 	const char *d = info->description;
 
 	if (!strcmp(info->type, M2MSEC_KEY_TYPE_ROOT) &&
-	    m2m_keys_is_hex_id(d, M2MSEC_NODE_ID_LEN))
-		memcpy(info->node_id, d, sizeof(info->node_id));
-	else if (!strcmp(info->type, M2MSEC_KEY_TYPE_CONN) &&
-		 m2m_keys_is_hex_id(d, M2MSEC_KEY_ID_LEN))
-		memcpy(info->key_id, d, sizeof(info->key_id));
+	    m2m_keys_is_hex_id(d, M2MSEC_NODE_ID_LEN)) {
+		memcpy(info->node_id, d, M2M_NODE_ID_HEX_LEN);
+		info->node_id[M2M_NODE_ID_HEX_LEN] = '\0';
+	} else if (!strcmp(info->type, M2MSEC_KEY_TYPE_CONN) &&
+		   m2m_keys_is_hex_id(d, M2MSEC_KEY_ID_LEN)) {
+		memcpy(info->key_id, d, M2M_KEY_ID_HEX_LEN);
+		info->key_id[M2M_KEY_ID_HEX_LEN] = '\0';
+		m2m_keys_parse_pairs(info, d + M2M_KEY_ID_HEX_LEN, now);
+	}
 }
 
 /* Keep what the key type's describe operation adds to the description. */
@@ -281,7 +284,7 @@ int m2m_keys_parse_proc_line(const char *line, struct m2m_key_info *info,
 	if ((int32_t)serial != info->serial)
 		return -ENOENT;
 	m2m_keys_set_details(info, line + off);
-	m2m_keys_parse_details(info, now);
+	m2m_keys_parse_pairs(info, info->details, now);
 	m2m_keys_parse_timeout(timeout, now, info);
 	return 0;
 }

@@ -279,6 +279,50 @@ static void test_proc_lines(void)
 	      "a malformed line is rejected");
 }
 
+/* Both forms of an m2m_conn description: the key id alone, or with pairs. */
+static void test_descriptions(void)
+{
+	const time_t now = 1700000000;
+	struct m2m_key_info info;
+
+	key_info_init(&info, 1, "m2m_conn",
+		      "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf");
+	m2m_keys_parse_description(&info, now);
+	CHECK(!strcmp(info.key_id, "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf"),
+	      "key id alone: \"%s\"", info.key_id);
+	CHECK(!info.has_expiry, "key id alone carries no expiry");
+
+	key_info_init(&info, 1, "m2m_conn",
+		      "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf node "
+		      "0f062df374c2ddab6d229807ed52e1ff kmc_index 3 expires "
+		      "1700000060");
+	m2m_keys_parse_description(&info, now);
+	CHECK(!strcmp(info.key_id, "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf"),
+	      "key id before the pairs: \"%s\"", info.key_id);
+	CHECK(!strcmp(info.node_id, "0f062df374c2ddab6d229807ed52e1ff"),
+	      "node id from the pairs: \"%s\"", info.node_id);
+	CHECK(info.has_key_index, "key index from the pairs");
+	CHECK(info.key_index == 3, "kmc_index 3, got %u", info.key_index);
+	CHECK(info.expiry_exact, "expiry from the pairs is exact");
+	CHECK(info.seconds_left == 60, "60 s left, got %ld", info.seconds_left);
+
+	key_info_init(&info, 2, "m2m_root",
+		      "0f062df374c2ddab6d229807ed52e1ff");
+	m2m_keys_parse_description(&info, now);
+	CHECK(!strcmp(info.node_id, "0f062df374c2ddab6d229807ed52e1ff"),
+	      "m2m_root node id: \"%s\"", info.node_id);
+	CHECK(info.key_id[0] == '\0', "m2m_root has no key id here");
+
+	key_info_init(&info, 3, "m2m_conn", "a0a1a2a3");
+	m2m_keys_parse_description(&info, now);
+	CHECK(info.key_id[0] == '\0', "a short id is not taken as a key id");
+
+	key_info_init(&info, 4, "m2m_boot", "0f062df374c2ddab6d229807ed52e1ff");
+	m2m_keys_parse_description(&info, now);
+	CHECK(info.node_id[0] == '\0',
+	      "a bootstrap id that looks like hex is no node id");
+}
+
 int main(void)
 {
 	test_raw_sizes();
@@ -287,6 +331,7 @@ int main(void)
 	test_keyring_names();
 	test_import_checks();
 	test_proc_lines();
+	test_descriptions();
 	printf("%s: %d checks, %d failed\n", __FILE__, checks, failures);
 	return failures ? 1 : 0;
 }

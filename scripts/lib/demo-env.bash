@@ -71,14 +71,18 @@ demo_netns_up() {
 	ip -n "$ns_gw" link set veth-gw up
 }
 
-# Start both agents, each in its own session keyring holding the same
-# bootstrap credential: 32 random bytes in a file on the VM's tmpfs,
-# removed as soon as both keys exist.
+# demo_agents_up BOOT-ID [CREDENTIAL-FILE]: start both agents, each in
+# its own session keyring holding the same bootstrap credential. Without
+# a file, the credential is 32 random bytes in a file on the VM's tmpfs.
+# The file is removed as soon as both keys exist.
 demo_agents_up() {
-	local boot_id=$1 credential=$demo_dir/credential
+	local boot_id=$1 credential=${2:-$demo_dir/credential}
 
 	mkdir -p "$demo_dir/net" "$demo_dir/gw"
-	(umask 077 && head -c 32 /dev/urandom > "$credential") || return 1
+	if [ -z "${2:-}" ]; then
+		(umask 077 && head -c 32 /dev/urandom > "$credential") ||
+			return 1
+	fi
 	in_net bash -c 'keyctl setperm @s 0x3f0b0000 &&
 		keyctl padd m2m_boot "$1" @s > /dev/null &&
 		exec "$2" --role network --listen '"$net_addr"':8080 \

@@ -1,0 +1,92 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The demo scenario with asserted results: bootstrap, connect, SCL
+# registration and a reading forwarded from the GSCL to the NSCL, with
+# the two agents in separate network namespaces and session keyrings.
+# Also checks that the bootstrap credential appears in no log, no state
+# database and not in /proc/keys.
+
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tap.bash
+. "$here/tap.bash"
+# shellcheck source=../../scripts/lib/demo-env.bash
+. "$here/../../scripts/lib/demo-env.bash"
+
+demo_require > /dev/null 2>&1 || skip_all "needs root, m2msec.ko and the agent (make)"
+command -v curl > /dev/null || skip_all "curl is not installed"
+trap demo_down EXIT
+
+hex_id='^[0-9a-f]{32}$'
+boot_id=dev-test-$$
+
+check "demo namespaces and veth" demo_netns_up
+
+mkdir -p "$demo_dir"
+credential=$demo_dir/test-credential
+(umask 077 && head -c 32 /dev/urandom > "$credential")
+credential_hex=$(od -An -tx1 -v "$credential" | tr -d ' \n')
+check "demo agents start with m2m_boot keys" \
+	demo_agents_up "$boot_id" "$credential"
+check "demo credential file removed" test ! -e "$credential"
+
+check "bootstrap gives gateway a Kmr" \
+	wait_for "$demo_wait" has_key gw m2m_root
+gw_kmr=$(key_serial gw m2m_root)
+node_id=$(key_desc gw m2m_root)
+check "bootstrap node id is 32 hex digits" grep -Eq "$hex_id" <<< "$node_id"
+check_fails "bootstrap Kmr print rejected" in_gw keyctl print "$gw_kmr"
+check_fails "bootstrap Kmr read rejected" in_gw keyctl read "$gw_kmr"
+check "bootstrap network keeps the Kmr" \
+	wait_for "$demo_wait" has_key net m2m_root
+check "bootstrap same node id on both sides" \
+	test "$(key_desc net m2m_root)" = "$node_id"
+check "bootstrap keys are separate keys" \
+	test "$(key_serial net m2m_root)" != "$gw_kmr"
+
+check "connect gives gateway a Kmc" \
+	wait_for "$demo_wait" has_key gw m2m_conn
+check "connect gives network a Kmc" \
+	wait_for "$demo_wait" has_key net m2m_conn
+gw_kmc=$(key_desc gw m2m_conn)
+check "connect key id is 32 hex digits" grep -Eq "$hex_id" <<< "$gw_kmc"
+check "connect same key id on both sides" \
+	test "$(key_desc net m2m_conn)" = "$gw_kmc"
+check_fails "connect Kmc print rejected" \
+	in_gw keyctl print "$(key_serial gw m2m_conn)"
+
+check "registration scl appears" wait_for "$demo_wait" has_scl
+scl=$(registered_scl)
+check "registration scl id from node id" test "$scl" = "gscl-${node_id:0:8}"
+
+apps=/gscl/applications
+check "gscl application created" \
+	test "$(gscl_post "$apps" application/xml \
+		'<application xmlns="http://uri.etsi.org/m2m" appId="thermo"/>')" = 201
+check "gscl container created" \
+	test "$(gscl_post "$apps/thermo/containers" application/xml \
+		'<m2m:container xmlns:m2m="http://uri.etsi.org/m2m" m2m:id="temperature"/>')" = 201
+reading=21.5
+check "gscl reading created" \
+	test "$(gscl_post "$apps/thermo/containers/temperature/contentInstances" \
+		text/plain "$reading")" = 201
+path=/nscl/scls/$scl/applications/thermo/containers/temperature/contentInstances/latest/content
+check "nscl reading forwarded" wait_for "$demo_wait" nscl_get "$path"
+check "nscl reading value" test "$(nscl_get "$path")" = "$reading"
+
+# The credential is in the kernel only: not in the logs, the state
+# databases, /proc/keys or m2mctl's output, as hex or as raw bytes.
+leaks() {
+	local file
+
+	for file in "$demo_dir"/*.log "$demo_dir"/*/m2md.db* /proc/keys; do
+		[ -f "$file" ] || continue
+		grep -qi "$credential_hex" "$file" && return 0
+		grep -qaF "$(xxd -r -p <<< "$credential_hex" | tr -d '\0\n')" \
+			"$file" && return 0
+	done
+	in_gw "$m2mctl" show --state-dir "$demo_dir/gw" |
+		grep -qi "$credential_hex"
+}
+check_fails "credential found nowhere" leaks
+credential_hex=
+tap_done

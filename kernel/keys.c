@@ -16,12 +16,15 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
+#include <uapi/linux/keyctl.h>
 
 #include "keys.h"
 #include "netlink.h"
 
 #define M2MSEC_COOKIE_LEN	32
 #define M2MSEC_HEX_ID_LEN	(2 * M2MSEC_NODE_ID_LEN)
+/* key id, node id, a u32 index and a 64-bit time, with their labels */
+#define M2MSEC_CONN_DESC_MAX	128
 
 /* Payload of an instantiated key, freed with kfree_sensitive(). */
 struct m2msec_key_payload {
@@ -124,14 +127,20 @@ static void m2msec_key_destroy(struct key *key)
 	kfree_sensitive(key->payload.data[0]);
 }
 
-static bool m2msec_is_hex_id(const char *desc)
+/* True if desc starts with 32 lowercase hex digits. */
+static bool m2msec_has_hex_prefix(const char *desc)
 {
 	size_t i;
 
 	for (i = 0; i < M2MSEC_HEX_ID_LEN; i++)
 		if (!isdigit(desc[i]) && !(desc[i] >= 'a' && desc[i] <= 'f'))
 			return false;
-	return desc[i] == '\0';
+	return true;
+}
+
+static bool m2msec_is_hex_id(const char *desc)
+{
+	return m2msec_has_hex_prefix(desc) && desc[M2MSEC_HEX_ID_LEN] == '\0';
 }
 
 static bool m2msec_is_printable(const char *s, size_t len)
@@ -182,26 +191,49 @@ static void m2msec_root_describe(const struct key *key, struct seq_file *m)
 	if (!payload)
 		return;
 	if (payload->has_meta)
-		seq_printf(m, " kmr_index %u", payload->meta.key_index);
+		seq_printf(m, " kmr_index %u key_id %*phN",
+			   payload->meta.key_index, M2MSEC_KEY_ID_LEN,
+			   payload->meta.key_id);
 	else
 		seq_puts(m, " provisioned");
 }
 
+/*
+ * An m2m_conn description carries its metadata (see m2msec_conn_desc()),
+ * so that `keyctl describe` shows it too; /proc/keys adds the state.
+ */
 static void m2msec_conn_describe(const struct key *key, struct seq_file *m)
 {
-	const struct m2msec_key_payload *payload = m2msec_payload(key);
-	time64_t expiry = READ_ONCE(key->expiry);
-
 	seq_puts(m, key->description);
-	if (!payload)
-		return;
-	seq_printf(m, ": node %*phN kmc_index %u expires ",
-		   M2MSEC_NODE_ID_LEN, payload->meta.node_id,
-		   payload->meta.key_index);
-	if (expiry && expiry != TIME64_MAX)
-		seq_printf(m, "%lld", (long long)expiry);
-	else
-		seq_puts(m, "never");
+	if (!key_is_positive(key))
+		seq_puts(m, " (negative)");
+}
+
+/* A lookup names an m2m_conn key by its key id alone. */
+static bool m2msec_conn_cmp(const struct key *key,
+			    const struct key_match_data *match_data)
+{
+	return !strncmp(key->description, match_data->raw_data,
+			M2MSEC_HEX_ID_LEN) &&
+	       key->description[M2MSEC_HEX_ID_LEN] == ' ';
+}
+
+static int m2msec_conn_match_preparse(struct key_match_data *match_data)
+{
+	if (!m2msec_is_hex_id(match_data->raw_data))
+		return -EINVAL;
+	match_data->cmp = m2msec_conn_cmp;
+	match_data->lookup_type = KEYRING_SEARCH_LOOKUP_ITERATE;
+	return 0;
+}
+
+/* "<key id> node <node id> kmc_index <n> expires <unix seconds>" */
+static int m2msec_vet_conn_desc(const char *desc)
+{
+	if (!m2msec_has_hex_prefix(desc) ||
+	    strncmp(desc + M2MSEC_HEX_ID_LEN, " node ", 6))
+		return -EINVAL;
+	return 0;
 }
 
 struct key_type m2msec_key_type_boot = {
@@ -228,7 +260,8 @@ struct key_type m2msec_key_type_root = {
 
 struct key_type m2msec_key_type_conn = {
 	.name		= M2MSEC_KEY_TYPE_CONN,
-	.vet_description = m2msec_vet_hex_id,
+	.vet_description = m2msec_vet_conn_desc,
+	.match_preparse	= m2msec_conn_match_preparse,
 	.preparse	= m2msec_conn_preparse,
 	.free_preparse	= m2msec_free_preparse,
 	.instantiate	= generic_key_instantiate,
@@ -274,6 +307,33 @@ static void m2msec_set_lookup_msg(struct netlink_ext_ack *extack, int err,
 	}
 }
 
+/*
+ * request_key() skips expired keys and reports them as missing. Search the
+ * caller's own keyrings again, without skipping, to tell the two apart.
+ */
+static int m2msec_probe_expired(struct key_type *type, const char *desc)
+{
+	static const key_serial_t rings[] = {
+		KEY_SPEC_THREAD_KEYRING, KEY_SPEC_PROCESS_KEYRING,
+		KEY_SPEC_SESSION_KEYRING, KEY_SPEC_USER_KEYRING,
+	};
+	key_ref_t ring, found;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(rings); i++) {
+		ring = lookup_user_key(rings[i], 0, KEY_NEED_SEARCH);
+		if (IS_ERR(ring))
+			continue;
+		found = keyring_search(ring, type, desc, true);
+		key_ref_put(ring);
+		if (!IS_ERR(found))
+			key_ref_put(found);
+		else if (PTR_ERR(found) == -EKEYEXPIRED)
+			return -EKEYEXPIRED;
+	}
+	return -ENOKEY;
+}
+
 /**
  * m2msec_key_read - find a key of our types and copy its secret
  * @type: one of the m2msec key types
@@ -299,7 +359,7 @@ int m2msec_key_read(struct key_type *type, const char *desc,
 		err = PTR_ERR(key);
 		if (err != -EKEYREVOKED && err != -EKEYEXPIRED &&
 		    err != -EACCES && err != -ENOMEM)
-			err = -ENOKEY;
+			err = m2msec_probe_expired(type, desc);
 		m2msec_set_lookup_msg(extack, err, type, desc);
 		return err;
 	}
@@ -485,6 +545,16 @@ out_keyring:
 	return err;
 }
 
+static void m2msec_conn_desc(char desc[M2MSEC_CONN_DESC_MAX],
+			     const struct m2msec_key_meta *meta,
+			     time64_t expiry)
+{
+	snprintf(desc, M2MSEC_CONN_DESC_MAX,
+		 "%*phN node %*phN kmc_index %u expires %lld",
+		 M2MSEC_KEY_ID_LEN, meta->key_id, M2MSEC_NODE_ID_LEN,
+		 meta->node_id, meta->key_index, (long long)expiry);
+}
+
 key_serial_t m2msec_key_install(u8 mode, key_serial_t keyring,
 				const u8 key[M2MSEC_KEY_LEN],
 				const struct m2msec_key_meta *meta,
@@ -492,14 +562,17 @@ key_serial_t m2msec_key_install(u8 mode, key_serial_t keyring,
 {
 	struct m2msec_key_prep *prep;
 	struct key_type *type;
-	char desc[M2MSEC_HEX_ID_LEN + 1];
+	char desc[M2MSEC_CONN_DESC_MAX];
 	time64_t expiry;
 	key_serial_t ret;
+
+	expiry = meta->lifetime ? ktime_get_real_seconds() + meta->lifetime : 0;
 
 	switch (mode) {
 	case M2MSEC_MODE_BOOTSTRAP:
 		type = &m2msec_key_type_root;
 		bin2hex(desc, meta->node_id, M2MSEC_NODE_ID_LEN);
+		desc[M2MSEC_HEX_ID_LEN] = '\0';
 		break;
 	case M2MSEC_MODE_CONNECT:
 		if (!meta->lifetime) {
@@ -507,13 +580,12 @@ key_serial_t m2msec_key_install(u8 mode, key_serial_t keyring,
 			return -EINVAL;
 		}
 		type = &m2msec_key_type_conn;
-		bin2hex(desc, meta->key_id, M2MSEC_KEY_ID_LEN);
+		m2msec_conn_desc(desc, meta, expiry);
 		break;
 	default:
 		M2MSEC_NL_SET_ERR_MSG_FMT(extack, "unknown mode %u", mode);
 		return -EINVAL;
 	}
-	desc[M2MSEC_HEX_ID_LEN] = '\0';
 
 	prep = kmalloc(sizeof(*prep), GFP_KERNEL);
 	if (!prep)
@@ -522,7 +594,6 @@ key_serial_t m2msec_key_install(u8 mode, key_serial_t keyring,
 	memcpy(prep->key, key, M2MSEC_KEY_LEN);
 	prep->meta = *meta;
 
-	expiry = meta->lifetime ? ktime_get_real_seconds() + meta->lifetime : 0;
 	ret = m2msec_key_create(type, desc, current_fsuid(), M2MSEC_KEY_PERM,
 				prep, sizeof(*prep), keyring, expiry, extack);
 	kfree_sensitive(prep);

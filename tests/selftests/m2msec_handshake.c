@@ -268,10 +268,20 @@ static void check_conn_key(struct __test_metadata *_metadata,
 			   key_serial_t serial, uint32_t lifetime)
 {
 	char hex[2 * M2MSEC_KEY_ID_LEN + 1];
+	char *desc;
 	long left;
 
 	m2msec_hex(key_id, M2MSEC_KEY_ID_LEN, hex);
 	check_one_key(_metadata, keyring, M2MSEC_KEY_TYPE_CONN, hex, serial);
+	ASSERT_LT(0, keyctl_describe_alloc(serial, &desc))
+		TH_LOG("keyctl describe of m2m_conn key %d failed", serial);
+	EXPECT_NE(NULL, strstr(desc, " node "))
+		TH_LOG("describe of key %d lacks the node id: %s", serial, desc);
+	EXPECT_NE(NULL, strstr(desc, " kmc_index "))
+		TH_LOG("describe of key %d lacks kmc_index: %s", serial, desc);
+	EXPECT_NE(NULL, strstr(desc, " expires "))
+		TH_LOG("describe of key %d lacks the expiry: %s", serial, desc);
+	free(desc);
 	left = m2msec_key_timeout(serial);
 	ASSERT_LE((long)lifetime - 10, left)
 		TH_LOG("m2m_conn key %d expires in %ld s, expected about %u s",

@@ -497,6 +497,18 @@ static bool m2msec_split_describe(char *d, char **type, char **desc)
 	return true;
 }
 
+/*
+ * An m2m_conn description starts with the key id and carries the node id,
+ * index and expiry after a space; a search by the key id alone finds it.
+ */
+static bool m2msec_desc_matches(const char *kdesc, const char *desc)
+{
+	size_t len = strlen(desc);
+
+	return !strncmp(kdesc, desc, len) &&
+	       (kdesc[len] == '\0' || kdesc[len] == ' ');
+}
+
 /**
  * m2msec_keyring_count() - count the keys linked into a keyring
  * @keyring: the keyring
@@ -530,7 +542,8 @@ int m2msec_keyring_count(key_serial_t keyring, const char *type,
 		if (keyctl_describe_alloc(ids[i], &d) < 0)
 			continue;
 		if (m2msec_split_describe(d, &ktype, &kdesc) &&
-		    !strcmp(ktype, type) && (!desc || !strcmp(kdesc, desc))) {
+		    !strcmp(ktype, type) &&
+		    (!desc || m2msec_desc_matches(kdesc, desc))) {
 			count++;
 			if (found)
 				*found = ids[i];

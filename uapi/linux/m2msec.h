@@ -9,10 +9,12 @@
  *   m2m_root  M2M Root Key Kmr. Description: the M2M-Node-ID as 32
  *             lowercase hex digits. Payload: 32 bytes, added by user space
  *             or by a bootstrap handshake, never readable.
- *   m2m_conn  M2M Connection Key Kmc. Description: its key id as 32
- *             lowercase hex digits. Created only by the module at the end
- *             of a connect handshake, never readable; expires with the
- *             lifetime of the handshake.
+ *   m2m_conn  M2M Connection Key Kmc. Description: "<key id> node
+ *             <node id> kmc_index <n> expires <unix seconds>", ids as 32
+ *             lowercase hex digits; a lookup by the key id alone finds it.
+ *             Created only by the module at the end of a connect
+ *             handshake, never readable; expires with the lifetime of the
+ *             handshake.
  *
  * Generic netlink family "m2msec". Every command needs CAP_NET_ADMIN in
  * the network namespace of the socket. Keys are looked up with the

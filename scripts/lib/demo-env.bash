@@ -11,9 +11,9 @@
 # there (--keyring @s). A process that has a session keyring does not
 # search @u, so neither side can find the other's keys. The agent's
 # wrapper grants its uid search permission on that keyring (0x3f0b0000:
-# possessor all, user view, read and search), so that `keyctl session
-# NAME CMD` joins the same keyring for inspection instead of making a new
-# one; the keys in it stay unreadable whatever the keyring allows.
+# possessor all, user view, read and search). With it, `keyctl session
+# NAME CMD` joins the agent's keyring for inspection instead of making a
+# new one. The keys in it stay unreadable whatever the keyring allows.
 
 demo_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
 m2md=$demo_top/agent/m2md/m2md

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # The m2msec key types seen from keyctl: user space can add m2m_boot and
 # m2m_root keys of exactly 32 bytes, never read any key back, and never
-# add an m2m_conn key; /proc/keys shows metadata, not the payload.
+# add an m2m_conn key. /proc/keys shows metadata, not the payload.
 
 # Work in a session keyring of our own, so nothing outlives the test.
 if [ -z "${M2MSEC_KEYCTL_SESSION:-}" ]; then

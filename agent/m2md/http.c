@@ -421,6 +421,8 @@ int m2md_http_start(const char *addr, uint16_t port, unsigned int threads,
 			MHD_OPTION_THREAD_POOL_SIZE, threads,
 			MHD_OPTION_NOTIFY_COMPLETED, m2md_http_done, http,
 			MHD_OPTION_CONNECTION_TIMEOUT, 30U,
+			MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+			(unsigned int)M2MD_HTTP_PER_IP_MAX,
 			MHD_OPTION_END);
 	if (!http->daemon) {
 		snprintf(err, errlen, "cannot listen on %s:%u: %s", addr,

@@ -108,6 +108,60 @@ static void test_log_rate_limited(void)
 	fclose(f);
 }
 
+/* GET /nscl from a source address and return the status, 0 on failure. */
+static long get_from(const char *source)
+{
+	struct m2md_test_resp *r = calloc(1, sizeof(*r));
+	struct curl_slist *none = NULL;
+	char url[64], iface[32];
+	long status = 0;
+	CURL *curl = curl_easy_init();
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u/nscl", port);
+	snprintf(iface, sizeof(iface), "host!%s", source);
+	curl_easy_setopt(curl, CURLOPT_URL, url);
+	curl_easy_setopt(curl, CURLOPT_INTERFACE, iface);
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, none);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 5L);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, m2md_test_body);
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, r);
+	if (curl_easy_perform(curl) == CURLE_OK)
+		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_cleanup(curl);
+	free(r);
+	return status;
+}
+
+/*
+ * A peer that opens connections and sends nothing holds them until the
+ * timeout. It gets M2MD_HTTP_PER_IP_MAX of them, and other addresses
+ * are still served.
+ */
+static void test_per_ip_limit(void)
+{
+	enum { HOGS = M2MD_HTTP_PER_IP_MAX };
+	int fds[HOGS];
+	int i, opened = 0;
+
+	for (i = 0; i < HOGS; i++) {
+		fds[i] = connect_from("127.0.0.1");
+		opened += fds[i] >= 0;
+	}
+	CHECK(opened == HOGS, "%d idle connections opened of %d", opened,
+	      HOGS);
+	sleep_ms(300);
+	CHECK(get_from("127.0.0.1") == 0,
+	      "connection %d from 127.0.0.1 is refused", HOGS + 1);
+	CHECK(get_from("127.0.0.2") == 200,
+	      "127.0.0.2 is served while 127.0.0.1 is at its limit");
+	for (i = 0; i < HOGS; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	sleep_ms(300);
+	CHECK(get_from("127.0.0.1") == 200,
+	      "127.0.0.1 is served again after closing its connections");
+}
+
 int main(void)
 {
 	char err[256];
@@ -120,6 +174,7 @@ int main(void)
 	}
 	port = m2md_http_port(http);
 	test_log_rate_limited();
+	test_per_ip_limit();
 	m2md_http_stop(http);
 	return m2md_test_done("m2md_http_test");
 }

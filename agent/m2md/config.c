@@ -3,6 +3,7 @@
  * Option table shared by the config file and the command line, so that
  * both set the same things and the help text lists every option once.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -196,8 +197,10 @@ static int m2md_parse_level(const char *value, int *out)
 static int m2md_parse_listen(struct m2md_config *cfg, const char *value)
 {
 	const char *colon = strrchr(value, ':');
+	unsigned char probe[sizeof(struct in6_addr)];
 	uint64_t port;
 	size_t len;
+	int family = AF_INET;
 
 	if (!colon || colon == value)
 		return -1;
@@ -209,11 +212,15 @@ static int m2md_parse_listen(struct m2md_config *cfg, const char *value)
 			return -1;
 		value++;
 		len -= 2;
+		family = AF_INET6;
 	}
 	if (len >= sizeof(cfg->listen_addr))
 		return -1;
 	memcpy(cfg->listen_addr, value, len);
 	cfg->listen_addr[len] = '\0';
+	/* Check the address here, so that the error names its line. */
+	if (inet_pton(family, cfg->listen_addr, probe) != 1)
+		return -1;
 	cfg->listen_port = (uint16_t)port;
 	return 0;
 }
@@ -284,7 +291,7 @@ int m2md_config_set(struct m2md_config *cfg, const char *key,
 	case OPT_LISTEN:
 		if (m2md_parse_listen(cfg, value))
 			return m2md_errf(err, errlen,
-					 "listen: invalid value '%s', expected ADDR:PORT",
+					 "listen: invalid value '%s', expected ADDR:PORT with ADDR an IPv4 address or an IPv6 address in brackets",
 					 value);
 		return m2md_set_string(cfg->listen, sizeof(cfg->listen), key,
 				       value, err, errlen);

@@ -163,6 +163,11 @@ static void test_bad_lines(void)
 		{ "role = router", "role: invalid value 'router'" },
 		{ "listen = 127.0.0.1", "expected ADDR:PORT" },
 		{ "listen = 127.0.0.1:70000", "expected ADDR:PORT" },
+		{ "listen = 999.1.1.1:8080", "expected ADDR:PORT" },
+		{ "listen = localhost:8080", "expected ADDR:PORT" },
+		{ "listen = ::1:8080", "expected ADDR:PORT" },
+		{ "listen = [1.2.3.4]:8080", "expected ADDR:PORT" },
+		{ "listen = [zz]:8080", "expected ADDR:PORT" },
 		{ "keyring = @x", "keyring: invalid value '@x'" },
 		{ "log-level = loud", "log-level: invalid value" },
 		{ "syslog = maybe", "expected yes or no" },
@@ -225,6 +230,19 @@ static void test_number_base(void)
 	m2md_config_defaults(&cfg);
 	CHECK(m2md_config_set(&cfg, "kmc-lifetime", "0x", err,
 			      sizeof(err)) == -1, "kmc-lifetime '0x' is rejected");
+}
+
+static void test_listen_ipv6(void)
+{
+	struct m2md_config cfg;
+	char err[512] = "";
+
+	m2md_config_defaults(&cfg);
+	CHECK(m2md_config_set(&cfg, "listen", "[::1]:8080", err,
+			      sizeof(err)) == 0, "listen [::1]:8080: %s", err);
+	CHECK(!strcmp(cfg.listen_addr, "::1"), "listen address %s",
+	      cfg.listen_addr);
+	CHECK(cfg.listen_port == 8080, "listen port %u", cfg.listen_port);
 }
 
 static void test_long_line(void)
@@ -351,6 +369,7 @@ int main(void)
 	test_good_file();
 	test_bad_lines();
 	test_number_base();
+	test_listen_ipv6();
 	test_long_line();
 	test_value_too_long();
 	test_missing_file();

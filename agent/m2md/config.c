@@ -57,7 +57,7 @@ static const struct m2md_opt m2md_opts[] = {
 	{ "state-dir", OPT_STRING, CFG_FIELD(state_dir), 0, 0, "DIR",
 	  "directory of the SQLite state database m2md.db (default /var/lib/m2msec)" },
 	{ "keyring", OPT_KEYRING, CFG_FIELD(keyring_name), 0, 0, "KR",
-	  "keyring that receives new keys: @u, @s, @us, @p, @t, @g, @a or a serial number (default @u, the user keyring)" },
+	  "keyring that receives new keys: @u, @s, @us, @p or a serial number (default @u, the user keyring)" },
 	{ "log-level", OPT_LOGLEVEL, CFG_FIELD(log_level), 0, 0, "LEVEL",
 	  "lowest priority logged: err, warning, info or debug (default info)" },
 	{ "syslog", OPT_BOOL, CFG_FIELD(syslog), 0, 0, "yes|no",
@@ -272,6 +272,7 @@ int m2md_config_set(struct m2md_config *cfg, const char *key,
 		    const char *value, char *err, size_t errlen)
 {
 	const struct m2md_opt *opt = m2md_opt_find(key);
+	int32_t keyring;
 	char *field;
 
 	if (!opt)
@@ -299,10 +300,19 @@ int m2md_config_set(struct m2md_config *cfg, const char *key,
 		return m2md_set_string(field, opt->size, key, value, err,
 				       errlen);
 	case OPT_KEYRING:
-		if (m2m_keyring_parse(value, &cfg->keyring))
+		/*
+		 * Not @t: each HTTP thread has its own thread keyring, so a
+		 * key installed by one is not found by the others. Not @g,
+		 * which Linux does not implement, nor @a, no keyring.
+		 */
+		if (m2m_keyring_parse(value, &keyring) ||
+		    keyring == KEY_SPEC_THREAD_KEYRING ||
+		    keyring == KEY_SPEC_GROUP_KEYRING ||
+		    keyring == KEY_SPEC_REQKEY_AUTH_KEY)
 			return m2md_errf(err, errlen,
-					 "keyring: invalid value '%s', expected @u, @s, @us, @p, @t, @g, @a or a serial number",
+					 "keyring: invalid value '%s', expected @u, @s, @us, @p or a serial number",
 					 value);
+		cfg->keyring = keyring;
 		return m2md_set_string(field, opt->size, key, value, err,
 				       errlen);
 	case OPT_LOGLEVEL:

@@ -25,8 +25,8 @@ static void m2mctl_bootstrap_help(FILE *out)
 		"  --nscl URL          base URL of the network's handshake service,\n"
 		"                      e.g. http://10.77.0.1:8080/m2msec (required)\n"
 		"  --bootstrap-id ID   bootstrap id, 1 to 255 bytes (required)\n"
-		"  --keyring KR        keyring that receives the Kmr: @t, @p, @s, @u,\n"
-		"                      @us, @g or a keyring serial number (default @u)\n"
+		"  --keyring KR        keyring that receives the Kmr: @s, @u, @us or\n"
+		"                      a keyring serial number (default @u)\n"
 		"  --timeout MS        time limit of each HTTP request, in\n"
 		"                      milliseconds (default %d)\n"
 		"  -h, --help          show this help\n",

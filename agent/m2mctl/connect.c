@@ -32,8 +32,8 @@ static void m2mctl_connect_help(FILE *out)
 		"                    and @u that has any, if they name only one)\n"
 		"  --suites SUITES   data suites offered: aes (AES-256-GCM), chacha\n"
 		"                    (ChaCha20-Poly1305) or all (default all)\n"
-		"  --keyring KR      keyring that receives the Kmc: @t, @p, @s, @u,\n"
-		"                    @us, @g or a keyring serial number (default @u)\n"
+		"  --keyring KR      keyring that receives the Kmc: @s, @u, @us or a\n"
+		"                    keyring serial number (default @u)\n"
 		"  --timeout MS      time limit of each HTTP request, in\n"
 		"                    milliseconds (default %d)\n"
 		"  -h, --help        show this help\n",

@@ -29,8 +29,8 @@ static void m2mctl_import_help(FILE *out)
 		"Options:\n"
 		"  --hex          read the key as 64 hex digits instead of 32 raw bytes;\n"
 		"                 whitespace around the digits is ignored\n"
-		"  --keyring KR   keyring that receives the key: @t, @p, @s, @u, @us,\n"
-		"                 @g or a keyring serial number (default @u)\n"
+		"  --keyring KR   keyring that receives the key: @s, @u, @us or a\n"
+		"                 keyring serial number (default @u)\n"
 		"  -h, --help     show this help\n");
 }
 

@@ -26,8 +26,8 @@ static void m2mctl_kma_help(FILE *out)
 		"  --key-id HEX   key id of the m2m_conn key, 32 hex digits (required)\n"
 		"  --app ID       application id, 1 to 255 bytes (required)\n"
 		"  --uid N        user id that owns the new key (default: the caller's)\n"
-		"  --keyring KR   keyring that receives the key: @t, @p, @s, @u, @us,\n"
-		"                 @g or a keyring serial number (default @u)\n"
+		"  --keyring KR   keyring that receives the key: @s, @u, @us or a\n"
+		"                 keyring serial number (default @u)\n"
 		"  -h, --help     show this help\n");
 }
 

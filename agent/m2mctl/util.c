@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <keyutils.h>
+
 #include "hex.h"
 #include "keys.h"
 #include "m2mctl.h"
@@ -35,10 +37,21 @@ int m2mctl_error(const char *fmt, ...)
 
 int m2mctl_parse_keyring(const char *cmd, const char *arg, int32_t *keyring)
 {
-	if (m2m_keyring_parse(arg, keyring))
+	int32_t parsed;
+
+	/*
+	 * A thread or process keyring ends when m2mctl exits, taking the new
+	 * key with it. Linux does not implement @g, and @a is no keyring.
+	 */
+	if (m2m_keyring_parse(arg, &parsed) ||
+	    parsed == KEY_SPEC_THREAD_KEYRING ||
+	    parsed == KEY_SPEC_PROCESS_KEYRING ||
+	    parsed == KEY_SPEC_GROUP_KEYRING ||
+	    parsed == KEY_SPEC_REQKEY_AUTH_KEY)
 		return m2mctl_usage_error(cmd,
-					  "invalid keyring \"%s\" (expected @t, @p, @s, @u, @us, @g or a serial number)",
+					  "invalid keyring \"%s\" (expected @s, @u, @us or a serial number)",
 					  arg);
+	*keyring = parsed;
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <keyutils.h>
 #include <sqlite3.h>
 
 #include "../../agent/m2mctl/show_state.c"
@@ -139,6 +140,19 @@ static void test_helpers(void)
 	      M2MCTL_EXIT_USAGE, "a short node id is a usage error");
 	CHECK(m2mctl_parse_keyring("t", "@x", &keyring) == M2MCTL_EXIT_USAGE,
 	      "an unknown keyring is a usage error");
+	CHECK(m2mctl_parse_keyring("t", "@t", &keyring) == M2MCTL_EXIT_USAGE,
+	      "the thread keyring, gone when m2mctl exits, is a usage error");
+	CHECK(m2mctl_parse_keyring("t", "@p", &keyring) == M2MCTL_EXIT_USAGE,
+	      "the process keyring, gone when m2mctl exits, is a usage error");
+	CHECK(m2mctl_parse_keyring("t", "@g", &keyring) == M2MCTL_EXIT_USAGE,
+	      "the group keyring, not in Linux, is a usage error");
+	CHECK(m2mctl_parse_keyring("t", "@a", &keyring) == M2MCTL_EXIT_USAGE,
+	      "the request-key auth key is a usage error");
+	CHECK(m2mctl_parse_keyring("t", "@us", &keyring) == 0, "@us parses");
+	CHECK(keyring == KEY_SPEC_USER_SESSION_KEYRING, "@us is %d", keyring);
+	CHECK(m2mctl_parse_keyring("t", "123", &keyring) == 0,
+	      "a serial number parses");
+	CHECK(keyring == 123, "serial 123 is %d", keyring);
 	CHECK(!strcmp(m2mctl_printable("a\tb\nc", buf, sizeof(buf)), "a?b?c"),
 	      "control characters are replaced");
 	CHECK(!strcmp(m2mctl_printable("abcdef", buf, 4), "abc"),

@@ -6,6 +6,7 @@
  * the uapi header.
  */
 #include <crypto/algapi.h>
+#include <linux/cred.h>
 #include <linux/slab.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
@@ -334,6 +335,7 @@ int m2msec_nl_hs_init_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!hs)
 		return -ENOMEM;
 	hs->role = M2MSEC_ROLE_INITIATOR;
+	hs->owner = current_fsuid();
 	err = m2msec_nl_get_init_request(info, hs);
 	if (err)
 		goto err_free;
@@ -486,6 +488,7 @@ int m2msec_nl_hs_respond_doit(struct sk_buff *skb, struct genl_info *info)
 		goto out_free;
 	}
 	hs->role = M2MSEC_ROLE_RESPONDER;
+	hs->owner = current_fsuid();
 	err = m2msec_nl_get_respond_request(info, ctx, hs) ?:
 	      m2msec_psk_lookup(hs->mode, ctx->init.id.data, ctx->init.id.len,
 				ctx->psk, info->extack);

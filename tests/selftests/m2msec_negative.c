@@ -7,10 +7,16 @@
  * return the errno of the uapi with an extended ack message and leave no
  * key behind.
  */
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <linux/capability.h>
 
 #include "m2msec_fixture.h"
 
@@ -302,6 +308,92 @@ TEST_F(neg, finish_twice_same_reply)
 	ASSERT_EQ(self->nw_keys + 1,
 		  m2msec_keyring_size(_metadata, self->p.nw.keyring));
 	m2msec_reply_free(&again);
+	m2msec_hs_free(&hs);
+}
+
+/*
+ * Child of complete_as_other_user(): become uid with CAP_NET_ADMIN and a
+ * session keyring of its own, so that it cannot search the gateway's Kmr,
+ * run HS_COMPLETE on the gateway's socket into that session keyring, and
+ * write the errno and the number of m2m_conn keys it gained to fd.
+ */
+static void complete_as_child(int fd, struct m2msec_side *gw, uid_t uid,
+			      uint32_t index, const uint8_t *resp, size_t len)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = { 0 };
+	unsigned int word = CAP_TO_INDEX(CAP_NET_ADMIN);
+	struct m2msec_reply r = { 0 };
+	int res[2] = { -EIO, -1 };
+	struct nl_msg *msg;
+
+	data[word].effective = CAP_TO_MASK(CAP_NET_ADMIN);
+	data[word].permitted = CAP_TO_MASK(CAP_NET_ADMIN);
+	if (prctl(PR_SET_KEEPCAPS, 1) < 0 || setgroups(0, NULL) < 0 ||
+	    setresgid(uid, uid, uid) < 0 || setresuid(uid, uid, uid) < 0 ||
+	    syscall(SYS_capset, &hdr, data) < 0 ||
+	    keyctl_join_session_keyring(NULL) < 0) {
+		res[0] = -errno;
+		goto out;
+	}
+	msg = m2msec_nl_request(&gw->nl, M2MSEC_CMD_HS_COMPLETE, 0);
+	if (!msg)
+		goto out;
+	nla_put_u32(msg, M2MSEC_A_INDEX, index);
+	nla_put(msg, M2MSEC_A_MSG, len, resp);
+	nla_put_s32(msg, M2MSEC_A_KEYRING, KEY_SPEC_SESSION_KEYRING);
+	res[0] = m2msec_nl_transact(&gw->nl, msg, &r);
+	res[1] = m2msec_keyring_count(KEY_SPEC_SESSION_KEYRING,
+				      M2MSEC_KEY_TYPE_CONN, NULL, NULL);
+out:
+	if (write(fd, res, sizeof(res)) != sizeof(res))
+		_exit(1);
+	_exit(0);
+}
+
+/*
+ * A handshake belongs to the user that started it: another user with
+ * CAP_NET_ADMIN in the namespace, who cannot search the Kmr, must not be
+ * able to complete it and take the Kmc.
+ */
+TEST_F(neg, complete_by_other_user_enoent)
+{
+	struct m2msec_hs hs = { 0 };
+	uint8_t resp[M2MSEC_MSG_MAX];
+	int res[2] = { -EIO, -1 };
+	const uint8_t *msg;
+	uint32_t index;
+	int fds[2], status;
+	size_t len;
+	pid_t pid;
+	int err;
+
+	len = start_resp(_metadata, self, &hs, resp);
+	index = m2msec_reply_u32(&hs.init, M2MSEC_A_INDEX);
+	ASSERT_EQ(0, pipe(fds));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		close(fds[0]);
+		complete_as_child(fds[1], &self->p.gw, 65534, index, resp, len);
+	}
+	close(fds[1]);
+	ASSERT_EQ((ssize_t)sizeof(res), read(fds[0], res, sizeof(res)));
+	close(fds[0]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(-ENOENT, res[0])
+		TH_LOG("HS_COMPLETE by another user: expected ENOENT, got %s",
+		       m2msec_errname(res[0]));
+	ASSERT_EQ(0, res[1])
+		TH_LOG("the other user's session keyring gained an m2m_conn key");
+
+	/* The owner still completes its handshake. */
+	err = m2msec_hs_complete(&self->p.gw, index, resp, len, &hs.fin);
+	ASSERT_STEP_OK("HS_COMPLETE by the owner", err, &hs.fin);
+	msg = m2msec_msg(&hs.fin, &len);
+	ASSERT_NE(NULL, msg) TH_LOG("HS_COMPLETE reply has no MSG");
 	m2msec_hs_free(&hs);
 }
 

@@ -7,16 +7,11 @@
  * return the errno of the uapi with an extended ack message and leave no
  * key behind.
  */
-#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-#include <linux/capability.h>
 
 #include "m2msec_fixture.h"
 
@@ -320,27 +315,18 @@ TEST_F(neg, finish_twice_same_reply)
 static void complete_as_child(int fd, struct m2msec_side *gw, uid_t uid,
 			      uint32_t index, const uint8_t *resp, size_t len)
 {
-	struct __user_cap_header_struct hdr = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = { 0 };
-	unsigned int word = CAP_TO_INDEX(CAP_NET_ADMIN);
 	struct m2msec_reply r = { 0 };
 	int res[2] = { -EIO, -1 };
 	struct nl_msg *msg;
 
-	data[word].effective = CAP_TO_MASK(CAP_NET_ADMIN);
-	data[word].permitted = CAP_TO_MASK(CAP_NET_ADMIN);
-	if (prctl(PR_SET_KEEPCAPS, 1) < 0 || setgroups(0, NULL) < 0 ||
-	    setresgid(uid, uid, uid) < 0 || setresuid(uid, uid, uid) < 0 ||
-	    syscall(SYS_capset, &hdr, data) < 0 ||
-	    keyctl_join_session_keyring(NULL) < 0) {
-		res[0] = -errno;
+	res[0] = m2msec_become_net_admin_user(uid);
+	if (res[0])
+		goto out;
+	msg = m2msec_nl_request(&gw->nl, M2MSEC_CMD_HS_COMPLETE, 0);
+	if (!msg) {
+		res[0] = -ENOMEM;
 		goto out;
 	}
-	msg = m2msec_nl_request(&gw->nl, M2MSEC_CMD_HS_COMPLETE, 0);
-	if (!msg)
-		goto out;
 	nla_put_u32(msg, M2MSEC_A_INDEX, index);
 	nla_put(msg, M2MSEC_A_MSG, len, resp);
 	nla_put_s32(msg, M2MSEC_A_KEYRING, KEY_SPEC_SESSION_KEYRING);

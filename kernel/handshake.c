@@ -331,7 +331,7 @@ int m2msec_nl_hs_init_doit(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int err;
 
-	hs = kzalloc(sizeof(*hs), GFP_KERNEL);
+	hs = kzalloc(sizeof(*hs), GFP_KERNEL_ACCOUNT);
 	if (!hs)
 		return -ENOMEM;
 	hs->role = M2MSEC_ROLE_INITIATOR;
@@ -476,7 +476,7 @@ int m2msec_nl_hs_respond_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
-	hs = kzalloc(sizeof(*hs), GFP_KERNEL);
+	hs = kzalloc(sizeof(*hs), GFP_KERNEL_ACCOUNT);
 	if (!ctx || !hs) {
 		err = -ENOMEM;
 		goto out_free;

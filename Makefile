@@ -4,7 +4,9 @@
 # demo entry points. `make check` and `make demo` install what they need.
 
 # Kernel headers to build against: the newest installed by default.
-KDIR ?= $(lastword $(sort $(wildcard /lib/modules/*/build)))
+ifeq ($(origin KDIR),undefined)
+KDIR := $(shell ls -d /lib/modules/*/build 2> /dev/null | sort -V | tail -n 1)
+endif
 # The release comes from the headers themselves, because Debian's 6.1
 # headers report the upstream version in include/config/kernel.release.
 KRELEASE := $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
@@ -78,9 +80,14 @@ deps:
 check: deps
 	scripts/lib/check
 
+# The demo runs in a sub-make so that KRELEASE is read after scripts/deps
+# has installed the kernel headers.
 demo: deps
 	$(MAKE) module agent
-	scripts/vm-run --timeout 300 -- scripts/demo
+	$(MAKE) --no-print-directory demo-run
+
+demo-run:
+	scripts/vm-run --kernel $(KRELEASE) --timeout 600 -- scripts/demo
 
 clean:
 	rm -rf $(BUILD)
@@ -89,4 +96,4 @@ clean:
 	$(if $(SELFTESTS),$(MAKE) -C tests/selftests clean)
 
 .PHONY: all module module-clean modules-all sparse agent unit selftests deps check demo \
-	clean
+	demo-run clean

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -155,11 +156,14 @@ static int m2md_parse_u64(const char *value, uint64_t min, uint64_t max,
 {
 	unsigned long long v;
 	char *end;
+	int base;
 
 	if (!isdigit((unsigned char)value[0]))
 		return -1;
+	/* Decimal, or hex after 0x: a leading 0 must not switch to octal. */
+	base = strncasecmp(value, "0x", 2) ? 10 : 16;
 	errno = 0;
-	v = strtoull(value, &end, 0);
+	v = strtoull(value, &end, base);
 	if (errno || *end || v < min || v > max)
 		return -1;
 	*out = v;

@@ -20,6 +20,7 @@
 #include "http.h"
 #include "log.h"
 #include "problem.h"
+#include "ratelimit.h"
 
 struct m2md_http {
 	struct MHD_Daemon *daemon;
@@ -353,10 +354,15 @@ static void m2md_http_done(void *cls, struct MHD_Connection *conn,
 	*con_cls = NULL;
 }
 
+/* libmicrohttpd's errors, which any peer can cause: 10 lines a second. */
+static struct m2md_ratelimit m2md_http_rl = M2MD_RATELIMIT_INIT(10);
+
 static void m2md_http_log(void *cls, const char *fmt, va_list ap)
 {
 	char line[256];
 
+	if (!m2md_ratelimit_ok(&m2md_http_rl))
+		return;
 	vsnprintf(line, sizeof(line), fmt, ap);
 	line[strcspn(line, "\n")] = '\0';
 	m2m_warn("http: %s", line);
@@ -415,6 +421,8 @@ int m2md_http_start(const char *addr, uint16_t port, unsigned int threads,
 			MHD_OPTION_THREAD_POOL_SIZE, threads,
 			MHD_OPTION_NOTIFY_COMPLETED, m2md_http_done, http,
 			MHD_OPTION_CONNECTION_TIMEOUT, 30U,
+			MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+			(unsigned int)M2MD_HTTP_PER_IP_MAX,
 			MHD_OPTION_END);
 	if (!http->daemon) {
 		snprintf(err, errlen, "cannot listen on %s:%u: %s", addr,

@@ -30,6 +30,14 @@ struct m2md_request {
 
 #define M2MD_LOCATION_MAX	1024
 
+/*
+ * Connections that one client address may hold open at a time, so that a
+ * single peer that opens connections and sends nothing cannot take all
+ * of libmicrohttpd's connection slots (about 1000 by default).
+ * NOTE: gateways behind one NAT address share this limit.
+ */
+#define M2MD_HTTP_PER_IP_MAX	100
+
 struct m2md_reply {
 	unsigned int status;
 	char content_type[128];

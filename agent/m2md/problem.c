@@ -86,12 +86,60 @@ const char *m2md_status_phrase(unsigned int status)
 	}
 }
 
+/* Return the length of the valid UTF-8 sequence at s, or 0 if invalid. */
+static size_t m2md_utf8_len(const unsigned char *s)
+{
+	size_t len, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	/* Reject overlong forms, UTF-16 surrogates and code points over 10FFFF. */
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
+		return 0;
+	for (i = 1; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return len;
+}
+
+/*
+ * Copy text with each byte that is not part of valid UTF-8 replaced by
+ * '?'. A detail may echo a request path or an initiator id, and JSON
+ * must be UTF-8 (RFC 8259), which json-c does not check.
+ */
+static char *m2md_utf8_copy(const char *text)
+{
+	unsigned char *copy = (unsigned char *)strdup(text), *p;
+	size_t len;
+
+	if (!copy)
+		return NULL;
+	for (p = copy; *p; p += len) {
+		len = m2md_utf8_len(p);
+		if (!len) {
+			*p = '?';
+			len = 1;
+		}
+	}
+	return (char *)copy;
+}
+
 void m2md_reply_problem(struct m2md_reply *reply, unsigned int status,
 			const char *type, const char *title,
 			const char *detail)
 {
 	struct json_object *obj = json_object_new_object();
 	const char *text;
+	char *clean;
 
 	json_object_object_add(obj, "type",
 			       json_object_new_string(type ? type :
@@ -100,9 +148,11 @@ void m2md_reply_problem(struct m2md_reply *reply, unsigned int status,
 			       json_object_new_string(title ? title :
 						      m2md_status_phrase(status)));
 	json_object_object_add(obj, "status", json_object_new_int(status));
-	if (detail && *detail)
+	clean = detail && *detail ? m2md_utf8_copy(detail) : NULL;
+	if (clean)
 		json_object_object_add(obj, "detail",
-				       json_object_new_string(detail));
+				       json_object_new_string(clean));
+	free(clean);
 	text = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN);
 	if (m2md_reply_set(reply, status, M2MD_PROBLEM_TYPE, text,
 			   strlen(text)))

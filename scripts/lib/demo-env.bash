@@ -135,8 +135,10 @@ keys_of() {
 
 # Print the serial of the first key of TYPE in one side's keyring.
 key_serial() { keys_of "$1" | awk -F'\t' -v t="$2" '$1 == t { print $2; exit }'; }
-# Print the description of the first key of TYPE in one side's keyring.
-key_desc() { keys_of "$1" | awk -F'\t' -v t="$2" '$1 == t { print $3; exit }'; }
+# Print the node id of the first key of TYPE in one side's keyring.
+key_node_id() { keys_of "$1" | awk -F'\t' -v t="$2" '$1 == t { print $4; exit }'; }
+# Print the key id of the first key of TYPE in one side's keyring.
+key_key_id() { keys_of "$1" | awk -F'\t' -v t="$2" '$1 == t { print $5; exit }'; }
 
 has_key() { [ -n "$(key_serial "$1" "$2")" ]; }
 

@@ -195,6 +195,38 @@ static void test_bad_lines(void)
 	}
 }
 
+/* Numbers are decimal, or hex after 0x; a leading zero is not octal. */
+static void test_number_base(void)
+{
+	static const struct {
+		const char *text;
+		uint32_t kmc_lifetime;
+	} cases[] = {
+		{ "0600", 600 },
+		{ "0900", 900 },
+		{ "7200", 7200 },
+		{ "0x10", 16 },
+		{ "0X10", 16 },
+	};
+	struct m2md_config cfg;
+	char err[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		m2md_config_defaults(&cfg);
+		err[0] = '\0';
+		CHECK(m2md_config_set(&cfg, "kmc-lifetime", cases[i].text, err,
+				      sizeof(err)) == 0,
+		      "kmc-lifetime '%s' is accepted: %s", cases[i].text, err);
+		CHECK(cfg.kmc_lifetime == cases[i].kmc_lifetime,
+		      "kmc-lifetime '%s' is %u, expected %u", cases[i].text,
+		      cfg.kmc_lifetime, cases[i].kmc_lifetime);
+	}
+	m2md_config_defaults(&cfg);
+	CHECK(m2md_config_set(&cfg, "kmc-lifetime", "0x", err,
+			      sizeof(err)) == -1, "kmc-lifetime '0x' is rejected");
+}
+
 static void test_long_line(void)
 {
 	char path[128], err[512];
@@ -318,6 +350,7 @@ int main(void)
 	test_no_role();
 	test_good_file();
 	test_bad_lines();
+	test_number_base();
 	test_long_line();
 	test_value_too_long();
 	test_missing_file();

@@ -116,10 +116,45 @@ static void test_plain_problem(void)
 	free(reply.body);
 }
 
+/* A detail that echoes request bytes must still give a UTF-8 body. */
+static void test_detail_utf8(void)
+{
+	static const struct {
+		const char *detail;
+		const char *expected;
+	} cases[] = {
+		{ "no resource at /nscl/\xff\xfe", "no resource at /nscl/??" },
+		{ "id 'caf\xc3\xa9'", "id 'caf\xc3\xa9'" },
+		{ "cut \xc3", "cut ?" },
+		{ "overlong \xc0\xaf", "overlong ??" },
+		{ "surrogate \xed\xa0\x80", "surrogate ???" },
+		{ "euro \xe2\x82\xac", "euro \xe2\x82\xac" },
+		{ "too high \xf4\x90\x80\x80", "too high ????" },
+	};
+	struct m2md_reply reply = { 0 };
+	struct json_object *obj;
+	const char *detail;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		m2md_reply_problem(&reply, 404, NULL, NULL, cases[i].detail);
+		obj = json_tokener_parse((const char *)reply.body);
+		CHECK(obj != NULL, "case %zu: body is JSON", i);
+		detail = obj ? field(obj, "detail") : NULL;
+		CHECK(detail && !strcmp(detail, cases[i].expected),
+		      "case %zu: detail '%s', expected '%s'", i,
+		      detail ? detail : "(none)", cases[i].expected);
+		json_object_put(obj);
+		free(reply.body);
+		reply.body = NULL;
+	}
+}
+
 int main(void)
 {
 	test_errno_status();
 	test_problem_body();
 	test_plain_problem();
+	test_detail_utf8();
 	return m2md_test_done("m2md_problem_test");
 }

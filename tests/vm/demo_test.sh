@@ -14,9 +14,21 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 demo_require > /dev/null 2>&1 || skip_all "needs root, m2msec.ko and the agent (make)"
 command -v curl > /dev/null || skip_all "curl is not installed"
-trap demo_down EXIT
+# On a failure, show both sides' keys (metadata only) before cleaning up.
+on_exit() {
+	if [ "$tap_failed" -gt 0 ]; then
+		echo "# gateway keys:"
+		keys_of gw | sed 's/^/#   /'
+		echo "# network keys:"
+		keys_of net | sed 's/^/#   /'
+	fi
+	demo_down
+}
+trap on_exit EXIT
 
 hex_id='^[0-9a-f]{32}$'
+# An empty id would compare equal on both sides, so each id is also
+# checked against this pattern.
 boot_id=dev-test-$$
 
 check "demo namespaces and veth" demo_netns_up
@@ -32,14 +44,14 @@ check "demo credential file removed" test ! -e "$credential"
 check "bootstrap gives gateway a Kmr" \
 	wait_for "$demo_wait" has_key gw m2m_root
 gw_kmr=$(key_serial gw m2m_root)
-node_id=$(key_desc gw m2m_root)
-check "bootstrap node id is 32 hex digits" grep -Eq "$hex_id" <<< "$node_id"
+node_id=$(key_node_id gw m2m_root)
+check_match "bootstrap node id is 32 hex digits" "$hex_id" "$node_id"
 check_fails "bootstrap Kmr print rejected" in_gw keyctl print "$gw_kmr"
 check_fails "bootstrap Kmr read rejected" in_gw keyctl read "$gw_kmr"
 check "bootstrap network keeps the Kmr" \
 	wait_for "$demo_wait" has_key net m2m_root
-check "bootstrap same node id on both sides" \
-	test "$(key_desc net m2m_root)" = "$node_id"
+check_equal "bootstrap same node id on both sides" \
+	"$node_id" "$(key_node_id net m2m_root)"
 check "bootstrap keys are separate keys" \
 	test "$(key_serial net m2m_root)" != "$gw_kmr"
 
@@ -47,16 +59,16 @@ check "connect gives gateway a Kmc" \
 	wait_for "$demo_wait" has_key gw m2m_conn
 check "connect gives network a Kmc" \
 	wait_for "$demo_wait" has_key net m2m_conn
-gw_kmc=$(key_desc gw m2m_conn)
-check "connect key id is 32 hex digits" grep -Eq "$hex_id" <<< "$gw_kmc"
-check "connect same key id on both sides" \
-	test "$(key_desc net m2m_conn)" = "$gw_kmc"
+gw_kmc=$(key_key_id gw m2m_conn)
+check_match "connect key id is 32 hex digits" "$hex_id" "$gw_kmc"
+check_equal "connect same key id on both sides" \
+	"$gw_kmc" "$(key_key_id net m2m_conn)"
 check_fails "connect Kmc print rejected" \
 	in_gw keyctl print "$(key_serial gw m2m_conn)"
 
 check "registration scl appears" wait_for "$demo_wait" has_scl
 scl=$(registered_scl)
-check "registration scl id from node id" test "$scl" = "gscl-${node_id:0:8}"
+check_equal "registration scl id from node id" "gscl-${node_id:0:8}" "$scl"
 
 apps=/gscl/applications
 check "gscl application created" \
@@ -71,7 +83,7 @@ check "gscl reading created" \
 		text/plain "$reading")" = 201
 path=/nscl/scls/$scl/applications/thermo/containers/temperature/contentInstances/latest/content
 check "nscl reading forwarded" wait_for "$demo_wait" nscl_get "$path"
-check "nscl reading value" test "$(nscl_get "$path")" = "$reading"
+check_equal "nscl reading value" "$reading" "$(nscl_get "$path")"
 
 # The credential is in the kernel only: not in the logs, the state
 # databases, /proc/keys or m2mctl's output, as hex or as raw bytes.

@@ -33,6 +33,31 @@ check_fails() {
 	fi
 }
 
+# check_equal NAME EXPECTED ACTUAL: passes when both strings are equal.
+check_equal() {
+	tap_count=$((tap_count + 1))
+	if [ "$2" = "$3" ]; then
+		echo "ok $tap_count $1"
+	else
+		echo "not ok $tap_count $1"
+		echo "# expected '$2', got '$3'"
+		tap_failed=$((tap_failed + 1))
+	fi
+}
+
+# check_match NAME REGEX VALUE: passes when VALUE matches the extended
+# regular expression REGEX.
+check_match() {
+	tap_count=$((tap_count + 1))
+	if [[ $3 =~ $2 ]]; then
+		echo "ok $tap_count $1"
+	else
+		echo "not ok $tap_count $1"
+		echo "# '$3' does not match '$2'"
+		tap_failed=$((tap_failed + 1))
+	fi
+}
+
 skip_all() {
 	echo "1..0 # SKIP $*"
 	exit 4

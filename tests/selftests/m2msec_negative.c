@@ -405,6 +405,33 @@ TEST_F(neg, complete_unknown_index_enoent)
 	m2msec_hs_free(&hs);
 }
 
+/* HS_COMPLETE links the Kmc only into a keyring that the caller may write. */
+TEST_F(neg, complete_unwritable_keyring_eacces)
+{
+	const key_perm_t no_write = KEY_POS_VIEW | KEY_POS_READ |
+				    KEY_POS_SEARCH | KEY_POS_LINK |
+				    KEY_POS_SETATTR | KEY_USR_VIEW |
+				    KEY_USR_READ | KEY_USR_SEARCH;
+	struct m2msec_hs hs = { 0 };
+	uint8_t resp[M2MSEC_MSG_MAX];
+	size_t len;
+	int err;
+
+	len = start_resp(_metadata, self, &hs, resp);
+	ASSERT_EQ(0, m2msec_side_enter(&self->p.gw));
+	ASSERT_EQ(0, keyctl_setperm(self->p.gw.keyring, no_write))
+		TH_LOG("keyctl setperm failed: %s", strerror(errno));
+	err = m2msec_hs_complete(&self->p.gw,
+				 m2msec_reply_u32(&hs.init, M2MSEC_A_INDEX),
+				 resp, len, &hs.fin);
+	ASSERT_EQ(0, keyctl_setperm(self->p.gw.keyring,
+				    KEY_POS_ALL | KEY_USR_ALL));
+	ASSERT_STEP_FAILS("HS_COMPLETE into a keyring without write permission",
+			  EACCES, err, &hs.fin);
+	check_no_new_key(_metadata, self);
+	m2msec_hs_free(&hs);
+}
+
 TEST_F(neg, finish_unknown_index_enoent)
 {
 	struct m2msec_hs hs = { 0 };

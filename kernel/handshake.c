@@ -6,6 +6,7 @@
  * the uapi header.
  */
 #include <crypto/algapi.h>
+#include <linux/cred.h>
 #include <linux/slab.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
@@ -330,10 +331,11 @@ int m2msec_nl_hs_init_doit(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int err;
 
-	hs = kzalloc(sizeof(*hs), GFP_KERNEL);
+	hs = kzalloc(sizeof(*hs), GFP_KERNEL_ACCOUNT);
 	if (!hs)
 		return -ENOMEM;
 	hs->role = M2MSEC_ROLE_INITIATOR;
+	hs->owner = current_fsuid();
 	err = m2msec_nl_get_init_request(info, hs);
 	if (err)
 		goto err_free;
@@ -474,7 +476,7 @@ int m2msec_nl_hs_respond_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
-	hs = kzalloc(sizeof(*hs), GFP_KERNEL);
+	hs = kzalloc(sizeof(*hs), GFP_KERNEL_ACCOUNT);
 	if (!ctx || !hs) {
 		err = -ENOMEM;
 		goto out_free;
@@ -486,6 +488,7 @@ int m2msec_nl_hs_respond_doit(struct sk_buff *skb, struct genl_info *info)
 		goto out_free;
 	}
 	hs->role = M2MSEC_ROLE_RESPONDER;
+	hs->owner = current_fsuid();
 	err = m2msec_nl_get_respond_request(info, ctx, hs) ?:
 	      m2msec_psk_lookup(hs->mode, ctx->init.id.data, ctx->init.id.len,
 				ctx->psk, info->extack);

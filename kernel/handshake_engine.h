@@ -50,6 +50,7 @@ struct m2msec_hs {
 	struct list_head age_node;
 	unsigned long stamp;		/* jiffies of the last state change */
 	bool busy;			/* a request is working on it */
+	kuid_t owner;			/* fsuid of the request that made it */
 
 	u8 mode;			/* enum m2msec_mode */
 	u8 role;			/* enum m2msec_role */

@@ -10,6 +10,7 @@
  * runs crypto and keyring calls without the lock. Nothing else frees or
  * changes a busy entry.
  */
+#include <linux/cred.h>
 #include <linux/hashtable.h>
 #include <linux/jiffies.h>
 #include <linux/moduleparam.h>
@@ -253,6 +254,12 @@ void m2msec_hs_destroy(struct m2msec_hs_table *t, struct m2msec_hs *hs)
  * Finds the live entry of a role by own index and marks it busy for the
  * caller. Returns an ERR_PTR: -ENOENT for no such entry, -EAGAIN while
  * another request works on it.
+ *
+ * An entry contains secrets derived from its PSK (ck1 or ck2). Only the
+ * user that looked the PSK up may continue it, because another user with
+ * CAP_NET_ADMIN in the namespace could otherwise link the key into its
+ * own keyring without being allowed to search the PSK. Such an entry is
+ * reported as missing.
  */
 struct m2msec_hs *m2msec_hs_claim(struct m2msec_hs_table *t, u32 index,
 				  u8 role, struct netlink_ext_ack *extack)
@@ -262,6 +269,7 @@ struct m2msec_hs *m2msec_hs_claim(struct m2msec_hs_table *t, u32 index,
 	spin_lock(&t->lock);
 	hs = m2msec_hs_find(t, index);
 	if (!hs || hs->role != role || !hs->state ||
+	    !uid_eq(hs->owner, current_fsuid()) ||
 	    m2msec_hs_expired(hs, jiffies)) {
 		spin_unlock(&t->lock);
 		M2MSEC_NL_SET_ERR_MSG_FMT(extack,

@@ -503,8 +503,9 @@ key_serial_t m2msec_key_create(struct key_type *type, const char *desc,
 			KEY_ALLOC_IN_QUOTA, NULL);
 	if (IS_ERR(key)) {
 		err = PTR_ERR(key);
+		/* %.32s keeps the message in the 80 bytes of an extack. */
 		M2MSEC_NL_SET_ERR_MSG_FMT(extack,
-					  "cannot allocate %s key %.40s (error %d)",
+					  "cannot allocate %s key %.32s (error %d)",
 					  type->name, desc, err);
 		goto out_keyring;
 	}

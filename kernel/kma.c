@@ -6,6 +6,7 @@
  */
 
 #include <keys/user-type.h>
+#include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -54,6 +55,19 @@ key_serial_t m2msec_kma_derive(const u8 key_id[M2MSEC_KEY_ID_LEN],
 					  "uid %u has no mapping in the caller's user namespace",
 					  uid);
 		return -EINVAL;
+	}
+	/*
+	 * The key is charged to the owner's key quota and readable by it, so
+	 * giving it to another user is a chown, which keyctl allows only with
+	 * CAP_SYS_ADMIN. CAP_NET_ADMIN alone must not fill another user's
+	 * quota.
+	 */
+	if (!uid_eq(owner, current_fsuid()) &&
+	    !ns_capable(current_user_ns(), CAP_SYS_ADMIN)) {
+		M2MSEC_NL_SET_ERR_MSG_FMT(extack,
+					  "UID %u is not the caller's uid, so CAP_SYS_ADMIN is required",
+					  uid);
+		return -EPERM;
 	}
 
 	desc = kasprintf(GFP_KERNEL, "%s%s", M2MSEC_KMA_DESC_PREFIX, app_id);

@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "m2msec_fixture.h"
@@ -163,6 +164,77 @@ TEST_F(kma, unknown_key_id_fails)
 	ASSERT_EQ(0, m2msec_pair_enter_both(&self->p));
 	ASSERT_EQ(before, m2msec_keyring_size(_metadata, self->p.gw.keyring));
 	m2msec_reply_free(&r);
+}
+
+/*
+ * Child of derive_as_other_user(): become OTHER_UID with CAP_NET_ADMIN
+ * only, run KMA_DERIVE for owner on the gateway's socket and write the
+ * errno to fd.
+ */
+static void derive_as_child(int fd, struct m2msec_side *gw,
+			    const uint8_t *key_id, uid_t owner)
+{
+	struct m2msec_reply r = { 0 };
+	struct nl_msg *msg = NULL;
+	int err;
+
+	err = m2msec_become_net_admin_user(OTHER_UID);
+	if (!err) {
+		msg = m2msec_nl_request(&gw->nl, M2MSEC_CMD_KMA_DERIVE, 0);
+		if (!msg)
+			err = -ENOMEM;
+	}
+	if (msg) {
+		nla_put(msg, M2MSEC_A_KEY_ID, M2MSEC_KEY_ID_LEN, key_id);
+		nla_put_string(msg, M2MSEC_A_APP_ID, "meter");
+		nla_put_s32(msg, M2MSEC_A_KEYRING, KEY_SPEC_SESSION_KEYRING);
+		nla_put_u32(msg, M2MSEC_A_UID, owner);
+		err = m2msec_nl_transact(&gw->nl, msg, &r);
+	}
+	if (write(fd, &err, sizeof(err)) != sizeof(err))
+		_exit(1);
+	_exit(0);
+}
+
+/* Run KMA_DERIVE for owner as OTHER_UID and return its errno. */
+static int derive_as_other_user(struct __test_metadata *_metadata,
+				FIXTURE_DATA(kma) *self, uid_t owner)
+{
+	int fds[2], status, err = -EIO;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(fds));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		close(fds[0]);
+		derive_as_child(fds[1], &self->p.gw, self->key_id, owner);
+	}
+	close(fds[1]);
+	EXPECT_EQ((ssize_t)sizeof(err), read(fds[0], &err, sizeof(err)));
+	close(fds[0]);
+	EXPECT_EQ(pid, waitpid(pid, &status, 0));
+	return err;
+}
+
+/*
+ * Giving a Kma key to another user charges that user's key quota, which
+ * keyctl chown allows only with CAP_SYS_ADMIN: CAP_NET_ADMIN is not
+ * enough. A caller naming itself gets past that check and fails later,
+ * because it cannot search the Kmc.
+ */
+TEST_F(kma, other_uid_needs_sys_admin)
+{
+	int err;
+
+	err = derive_as_other_user(_metadata, self, APP_UID);
+	ASSERT_EQ(-EPERM, err)
+		TH_LOG("KMA_DERIVE for uid %d as uid %d with CAP_NET_ADMIN: expected EPERM, got %s",
+		       APP_UID, OTHER_UID, m2msec_errname(err));
+	err = derive_as_other_user(_metadata, self, OTHER_UID);
+	ASSERT_EQ(-ENOKEY, err)
+		TH_LOG("KMA_DERIVE for its own uid without the Kmc: expected ENOKEY, got %s",
+		       m2msec_errname(err));
 }
 
 TEST_HARNESS_MAIN

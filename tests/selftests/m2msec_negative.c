@@ -9,6 +9,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -305,6 +306,83 @@ TEST_F(neg, finish_twice_same_reply)
 	m2msec_hs_free(&hs);
 }
 
+/*
+ * Child of complete_as_other_user(): become uid with CAP_NET_ADMIN and a
+ * session keyring of its own, so that it cannot search the gateway's Kmr,
+ * run HS_COMPLETE on the gateway's socket into that session keyring, and
+ * write the errno and the number of m2m_conn keys it gained to fd.
+ */
+static void complete_as_child(int fd, struct m2msec_side *gw, uid_t uid,
+			      uint32_t index, const uint8_t *resp, size_t len)
+{
+	struct m2msec_reply r = { 0 };
+	int res[2] = { -EIO, -1 };
+	struct nl_msg *msg;
+
+	res[0] = m2msec_become_net_admin_user(uid);
+	if (res[0])
+		goto out;
+	msg = m2msec_nl_request(&gw->nl, M2MSEC_CMD_HS_COMPLETE, 0);
+	if (!msg) {
+		res[0] = -ENOMEM;
+		goto out;
+	}
+	nla_put_u32(msg, M2MSEC_A_INDEX, index);
+	nla_put(msg, M2MSEC_A_MSG, len, resp);
+	nla_put_s32(msg, M2MSEC_A_KEYRING, KEY_SPEC_SESSION_KEYRING);
+	res[0] = m2msec_nl_transact(&gw->nl, msg, &r);
+	res[1] = m2msec_keyring_count(KEY_SPEC_SESSION_KEYRING,
+				      M2MSEC_KEY_TYPE_CONN, NULL, NULL);
+out:
+	if (write(fd, res, sizeof(res)) != sizeof(res))
+		_exit(1);
+	_exit(0);
+}
+
+/*
+ * A handshake belongs to the user that started it: another user with
+ * CAP_NET_ADMIN in the namespace, who cannot search the Kmr, must not be
+ * able to complete it and take the Kmc.
+ */
+TEST_F(neg, complete_by_other_user_enoent)
+{
+	struct m2msec_hs hs = { 0 };
+	uint8_t resp[M2MSEC_MSG_MAX];
+	int res[2] = { -EIO, -1 };
+	const uint8_t *msg;
+	uint32_t index;
+	int fds[2], status;
+	size_t len;
+	pid_t pid;
+	int err;
+
+	len = start_resp(_metadata, self, &hs, resp);
+	index = m2msec_reply_u32(&hs.init, M2MSEC_A_INDEX);
+	ASSERT_EQ(0, pipe(fds));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		close(fds[0]);
+		complete_as_child(fds[1], &self->p.gw, 65534, index, resp, len);
+	}
+	close(fds[1]);
+	ASSERT_EQ((ssize_t)sizeof(res), read(fds[0], res, sizeof(res)));
+	close(fds[0]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(-ENOENT, res[0])
+		TH_LOG("HS_COMPLETE by another user: expected ENOENT, got %s",
+		       m2msec_errname(res[0]));
+	ASSERT_EQ(0, res[1])
+		TH_LOG("the other user's session keyring gained an m2m_conn key");
+
+	/* The owner still completes its handshake. */
+	err = m2msec_hs_complete(&self->p.gw, index, resp, len, &hs.fin);
+	ASSERT_STEP_OK("HS_COMPLETE by the owner", err, &hs.fin);
+	msg = m2msec_msg(&hs.fin, &len);
+	ASSERT_NE(NULL, msg) TH_LOG("HS_COMPLETE reply has no MSG");
+	m2msec_hs_free(&hs);
+}
+
 TEST_F(neg, complete_unknown_index_enoent)
 {
 	struct m2msec_hs hs = { 0 };
@@ -324,6 +402,33 @@ TEST_F(neg, complete_unknown_index_enoent)
 	/* The real handshake is not disturbed. */
 	err = m2msec_hs_complete(&self->p.gw, index, resp, len, &hs.fin);
 	ASSERT_STEP_OK("HS_COMPLETE with the right index", err, &hs.fin);
+	m2msec_hs_free(&hs);
+}
+
+/* HS_COMPLETE links the Kmc only into a keyring that the caller may write. */
+TEST_F(neg, complete_unwritable_keyring_eacces)
+{
+	const key_perm_t no_write = KEY_POS_VIEW | KEY_POS_READ |
+				    KEY_POS_SEARCH | KEY_POS_LINK |
+				    KEY_POS_SETATTR | KEY_USR_VIEW |
+				    KEY_USR_READ | KEY_USR_SEARCH;
+	struct m2msec_hs hs = { 0 };
+	uint8_t resp[M2MSEC_MSG_MAX];
+	size_t len;
+	int err;
+
+	len = start_resp(_metadata, self, &hs, resp);
+	ASSERT_EQ(0, m2msec_side_enter(&self->p.gw));
+	ASSERT_EQ(0, keyctl_setperm(self->p.gw.keyring, no_write))
+		TH_LOG("keyctl setperm failed: %s", strerror(errno));
+	err = m2msec_hs_complete(&self->p.gw,
+				 m2msec_reply_u32(&hs.init, M2MSEC_A_INDEX),
+				 resp, len, &hs.fin);
+	ASSERT_EQ(0, keyctl_setperm(self->p.gw.keyring,
+				    KEY_POS_ALL | KEY_USR_ALL));
+	ASSERT_STEP_FAILS("HS_COMPLETE into a keyring without write permission",
+			  EACCES, err, &hs.fin);
+	check_no_new_key(_metadata, self);
 	m2msec_hs_free(&hs);
 }
 
@@ -516,6 +621,64 @@ TEST_F(neg, half_open_timeout_enoent)
 		       timeout_ms);
 	check_no_network_key(_metadata, self);
 	m2msec_dump_free(&d);
+	m2msec_hs_free(&hs);
+}
+
+static int read_sysctl_long(const char *path, long *value)
+{
+	FILE *f = fopen(path, "r");
+	int ok;
+
+	if (!f)
+		return -errno;
+	ok = fscanf(f, "%ld", value) == 1;
+	fclose(f);
+	return ok ? 0 : -EINVAL;
+}
+
+static int write_sysctl_long(const char *path, long value)
+{
+	FILE *f = fopen(path, "w");
+	int err = 0;
+
+	if (!f)
+		return -errno;
+	if (fprintf(f, "%ld\n", value) < 0)
+		err = -EIO;
+	if (fclose(f) != 0 && !err)
+		err = -errno;
+	return err;
+}
+
+/*
+ * With root's key quota full, HS_COMPLETE fails to allocate the Kmc. The
+ * extended ack must keep the errno, which a message longer than the
+ * kernel's 80-byte buffer would lose. A limit of one key is full at once,
+ * because root already owns this test's keyrings, and stays full while
+ * the key GC frees keys of earlier tests.
+ */
+TEST_F(neg, key_quota_full_extack)
+{
+	static const char maxkeys[] = "/proc/sys/kernel/keys/root_maxkeys";
+	struct m2msec_hs hs = { 0 };
+	uint8_t resp[M2MSEC_MSG_MAX];
+	size_t len;
+	long saved;
+	int err;
+
+	len = start_resp(_metadata, self, &hs, resp);
+	ASSERT_EQ(0, m2msec_pair_enter_both(&self->p));
+	ASSERT_EQ(0, read_sysctl_long(maxkeys, &saved));
+	ASSERT_EQ(0, write_sysctl_long(maxkeys, 1));
+	err = m2msec_hs_complete(&self->p.gw,
+				 m2msec_reply_u32(&hs.init, M2MSEC_A_INDEX),
+				 resp, len, &hs.fin);
+	ASSERT_EQ(0, write_sysctl_long(maxkeys, saved));
+	ASSERT_STEP_FAILS("HS_COMPLETE with root's key quota full", EDQUOT,
+			  err, &hs.fin);
+	ASSERT_NE(NULL, strstr(hs.fin.extack, "(error -122)"))
+		TH_LOG("extack \"%s\" lost the errno", hs.fin.extack);
+	check_no_new_key(_metadata, self);
 	m2msec_hs_free(&hs);
 }
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -735,6 +736,35 @@ int m2msec_drop_net_admin(void)
 	data[word].permitted &= ~bit;
 	data[word].inheritable &= ~bit;
 	if (syscall(SYS_capset, &hdr, data) < 0)
+		return -errno;
+	return 0;
+}
+
+/**
+ * m2msec_become_net_admin_user() - switch to another user that keeps
+ * CAP_NET_ADMIN only
+ * @uid: the user (its gid is taken to be the same number)
+ *
+ * Meant for a forked child: it becomes @uid with CAP_NET_ADMIN as its only
+ * capability and joins a new session keyring, so it possesses none of the
+ * parent's keys.
+ *
+ * Return: 0 or a negative errno.
+ */
+int m2msec_become_net_admin_user(uid_t uid)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = { 0 };
+	unsigned int word = CAP_TO_INDEX(CAP_NET_ADMIN);
+
+	data[word].effective = CAP_TO_MASK(CAP_NET_ADMIN);
+	data[word].permitted = CAP_TO_MASK(CAP_NET_ADMIN);
+	if (prctl(PR_SET_KEEPCAPS, 1) < 0 || setgroups(0, NULL) < 0 ||
+	    setresgid(uid, uid, uid) < 0 || setresuid(uid, uid, uid) < 0 ||
+	    syscall(SYS_capset, &hdr, data) < 0 ||
+	    keyctl_join_session_keyring(NULL) < 0)
 		return -errno;
 	return 0;
 }

@@ -125,5 +125,6 @@ ssize_t m2msec_read_key_as(key_serial_t serial, uid_t uid, void *buf,
 int m2msec_param_read(const char *name, long *value);
 int m2msec_param_write(const char *name, long value);
 int m2msec_drop_net_admin(void);
+int m2msec_become_net_admin_user(uid_t uid);
 
 #endif /* M2MSEC_TEST_H */

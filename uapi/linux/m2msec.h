@@ -45,6 +45,9 @@
  *   reply:   INDEX (index_r), PEER_INDEX (index_i), MODE, ID, SUITE
  *            (connect), MSG (RESP)
  *
+ * Only the user (fsuid) that started a handshake can continue it; for
+ * any other user its index is unknown (ENOENT).
+ *
  * M2MSEC_CMD_HS_COMPLETE (initiator)
  *   request: INDEX (index_i from HS_INIT), MSG (RESP), KEYRING
  *   reply:   MSG (FINISH), KEY_SERIAL, KEY_ID, MODE, INDEX, PEER_INDEX,
@@ -69,6 +72,7 @@
  *   reply:   KEY_SERIAL of a "user" key with description
  *            "m2m_kma:<app_id>", owned by UID, readable by that user and
  *            its possessors, holding Kma.
+ *   A UID other than the caller's needs CAP_SYS_ADMIN (EPERM otherwise).
  *
  * M2MSEC_CMD_KEY_NEW (event on the "events" multicast group, never a
  *   request): sent after a handshake installs a key.

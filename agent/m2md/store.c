@@ -731,6 +731,27 @@ int m2md_store_res_stats(struct m2md_store *st, const char *parent,
 	return ret;
 }
 
+int m2md_store_res_trim(struct m2md_store *st, const char *parent,
+			int64_t keep)
+{
+	sqlite3_stmt *stmt;
+	int ret;
+
+	ret = m2md_begin(st);
+	if (ret)
+		return ret;
+	/* The subquery is NULL, so nothing goes, while keep or fewer exist. */
+	stmt = m2md_prepare(st, "DELETE FROM resources WHERE parent = ?1 AND "
+				"seq <= (SELECT seq FROM resources "
+				"WHERE parent = ?1 ORDER BY seq DESC "
+				"LIMIT 1 OFFSET ?2)");
+	if (!stmt)
+		return m2md_end(st, -EIO);
+	sqlite3_bind_text(stmt, 1, parent, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 2, keep);
+	return m2md_end(st, m2md_step_done(st, stmt));
+}
+
 void m2md_resource_free(struct m2md_resource *res)
 {
 	free(res->data);

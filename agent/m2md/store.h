@@ -138,6 +138,13 @@ int m2md_store_res_edge(struct m2md_store *st, const char *parent, bool last,
 /* Number of children and the sum of their data sizes. */
 int m2md_store_res_stats(struct m2md_store *st, const char *parent,
 			 int64_t *count, int64_t *bytes);
+/*
+ * Delete the oldest children of parent until keep are left. For
+ * collections whose children have no children of their own. Returns 0 or
+ * -EIO.
+ */
+int m2md_store_res_trim(struct m2md_store *st, const char *parent,
+			int64_t keep);
 void m2md_resource_free(struct m2md_resource *res);
 
 #endif /* M2MD_STORE_H */

@@ -125,6 +125,10 @@ int m2md_tree_create(struct m2md_tree *tree, const char *parent,
 			return ret;
 	}
 	ret = m2md_store_res_create(tree->store, rows, n);
+	if (!ret && !strcmp(type, "contentInstance") &&
+	    m2md_store_res_trim(tree->store, parent, M2MD_INSTANCES_MAX))
+		m2m_err("cannot delete the oldest contentInstances of %s",
+			parent);
 	if (!ret && res) {
 		*res = rows[0];
 		res->data = NULL;

@@ -60,6 +60,14 @@ void m2md_tree_handle(void *ctx, const struct m2md_request *req,
 		      struct m2md_reply *reply);
 
 /*
+ * contentInstances kept per container (ETSI maxNrOfInstances): a new one
+ * beyond this deletes the oldest, so that neither the database nor the
+ * representation of the collection, which contains every instance, grows
+ * without bound.
+ */
+#define M2MD_INSTANCES_MAX	100
+
+/*
  * Create a resource of type with name under the collection parent, with
  * its sub-collections, in one transaction. data is the representation
  * (stored attributes, or the content of a contentInstance). On success

@@ -93,8 +93,9 @@ leaks() {
 	for file in "$demo_dir"/*.log "$demo_dir"/*/m2md.db* /proc/keys; do
 		[ -f "$file" ] || continue
 		grep -qi "$credential_hex" "$file" && return 0
-		grep -qaF "$(xxd -r -p <<< "$credential_hex" | tr -d '\0\n')" \
-			"$file" && return 0
+		# Raw bytes: search the file's hex dump for the same digits.
+		od -An -tx1 -v "$file" | tr -d ' \n' |
+			grep -q "$credential_hex" && return 0
 	done
 	in_gw "$m2mctl" show --state-dir "$demo_dir/gw" |
 		grep -qi "$credential_hex"

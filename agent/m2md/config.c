@@ -268,6 +268,56 @@ static int m2md_set_number(struct m2md_config *cfg,
 	return 0;
 }
 
+static int m2md_check_pattern(const char *value, char *err, size_t errlen)
+{
+	static const uint8_t probe[16];
+	char scl_id[M2MD_NAME_MAX];
+
+	if (m2md_scl_id_expand(value, probe, scl_id, sizeof(scl_id)))
+		return m2md_errf(err, errlen,
+				 "scl-id-pattern: invalid pattern '%s': only %%n, %%N and %%%% may follow %%, and the result must be a resource name of letters, digits, '-', '.', '_' or '~'",
+				 value);
+	return 0;
+}
+
+static int m2md_check_nscl_id(const char *value, char *err, size_t errlen)
+{
+	if (!m2md_name_valid(value))
+		return m2md_errf(err, errlen,
+				 "nscl-id: invalid value '%s', expected 1 to %d letters, digits, '-', '.', '_' or '~'",
+				 value, M2MSEC_STR_MAX);
+	return 0;
+}
+
+static int m2md_url_origin(const char *url, char *out, size_t outlen);
+
+static int m2md_check_url(const char *value, char *err, size_t errlen)
+{
+	char origin[M2MD_URL_MAX - 16];	/* as in m2md_finish_gateway() */
+
+	if (m2md_url_origin(value, origin, sizeof(origin)))
+		return m2md_errf(err, errlen,
+				 "nscl: invalid URL '%s', expected http://HOST[:PORT][/PATH]",
+				 value);
+	return 0;
+}
+
+/*
+ * Check the string options that have a syntax, when they are read, so
+ * that an error names its config line. Returns 0 or -1 with err.
+ */
+static int m2md_check_string(const char *key, const char *value, char *err,
+			     size_t errlen)
+{
+	if (!strcmp(key, "scl-id-pattern"))
+		return m2md_check_pattern(value, err, errlen);
+	if (!strcmp(key, "nscl-id"))
+		return m2md_check_nscl_id(value, err, errlen);
+	if (!strcmp(key, "nscl"))
+		return m2md_check_url(value, err, errlen);
+	return 0;
+}
+
 int m2md_config_set(struct m2md_config *cfg, const char *key,
 		    const char *value, char *err, size_t errlen)
 {
@@ -297,6 +347,9 @@ int m2md_config_set(struct m2md_config *cfg, const char *key,
 		return m2md_set_string(cfg->listen, sizeof(cfg->listen), key,
 				       value, err, errlen);
 	case OPT_STRING:
+		if (strlen(value) < opt->size &&
+		    m2md_check_string(key, value, err, errlen))
+			return -1;
 		return m2md_set_string(field, opt->size, key, value, err,
 				       errlen);
 	case OPT_KEYRING:

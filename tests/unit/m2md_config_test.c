@@ -83,9 +83,7 @@ static void test_gateway_missing(void)
 	CHECK(m2md_config_finish(&cfg, err, sizeof(err)) == -1,
 	      "gateway without --bootstrap-id is rejected");
 	CHECK(strstr(err, "--bootstrap-id") != NULL, "reason: %s", err);
-	CHECK(m2md_config_parse_args(&cfg, 7, bad_url, err, sizeof(err)) == 0,
-	      "flags parse");
-	CHECK(m2md_config_finish(&cfg, err, sizeof(err)) == -1,
+	CHECK(m2md_config_parse_args(&cfg, 7, bad_url, err, sizeof(err)) == -1,
 	      "URL without scheme is rejected");
 	CHECK(strstr(err, "h:1") != NULL, "reason names the URL: %s", err);
 }
@@ -181,6 +179,11 @@ static void test_bad_lines(void)
 		{ "mid-flags = 2", "integer from 0 to 1" },
 		{ "max-body = 10", "integer from 1024" },
 		{ "config = other.conf", "cannot name another" },
+		{ "scl-id-pattern = gw-%x", "scl-id-pattern: invalid pattern" },
+		{ "scl-id-pattern = gw/%n", "scl-id-pattern: invalid pattern" },
+		{ "nscl-id = my nscl", "nscl-id: invalid value 'my nscl'" },
+		{ "nscl = ftp://10.0.0.1", "nscl: invalid URL 'ftp://10.0.0.1'" },
+		{ "nscl = http://", "nscl: invalid URL 'http://'" },
 	};
 	char path[128], err[512], text[256];
 	struct m2md_config cfg;

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Handshake responder. The RESP fields are chosen before the INIT goes to
- * the kernel, but stored only after the kernel accepted it, so a peer
- * that cannot authenticate leaves no node row behind.
+ * the kernel, but stored only after the kernel accepted it, so an INIT
+ * for an unknown device leaves no node row behind.
+ * NOTE: an INIT is not authenticated (only its FINISH is), so anyone who
+ * knows a bootstrap id or node id with a key can create that node's row
+ * and raise its kmr_index or kmc_index, one per INIT, as far as the
+ * kernel's half-open handshake table lets them.
  */
 #include <errno.h>
 #include <inttypes.h>

@@ -34,7 +34,16 @@ module:
 		--exclude='*.mod' --exclude='*.mod.c' --exclude='modules.order' \
 		--exclude='Module.symvers' Kbuild kernel uapi $(MOD_SRC)/
 	$(MAKE) -C $(KDIR) M=$(abspath $(MOD_SRC)) $(KBUILD_ARGS) modules
+	@mkdir -p $(dir $(MOD_KO))
 	cp $(MOD_SRC)/m2msec.ko $(MOD_KO)
+
+# A module whose kma self-test group fails on purpose, for the VM test
+# that a failed self-test refuses the load.
+module-broken:
+	$(MAKE) --no-print-directory module \
+		MOD_SRC=$(BUILD)/$(KRELEASE)/broken/src \
+		MOD_KO=$(BUILD)/$(KRELEASE)/broken/m2msec.ko \
+		KBUILD_ARGS="M2MSEC_SELFTEST_BREAK=y"
 
 module-clean:
 	@if [ -d $(MOD_SRC) ]; then \
@@ -46,6 +55,7 @@ modules-all:
 		"installed: run scripts/deps" >&2; exit 1; }
 	@set -e; for kdir in $(ALL_KDIRS); do \
 		$(MAKE) --no-print-directory module KDIR=$$kdir; \
+		$(MAKE) --no-print-directory module-broken KDIR=$$kdir; \
 	done
 
 # Any warning or error from sparse or the compiler fails the build. The
@@ -95,5 +105,5 @@ clean:
 	$(MAKE) -C tests/unit clean
 	$(if $(SELFTESTS),$(MAKE) -C tests/selftests clean)
 
-.PHONY: all module module-clean modules-all sparse agent unit selftests deps check demo \
+.PHONY: all module module-broken module-clean modules-all sparse agent unit selftests deps check demo \
 	demo-run clean

@@ -390,6 +390,10 @@ static bool m2msec_st_kma(void)
 		err = m2msec_hkdf_expand_label(tv->kmc, M2MSEC_ST_KMA_LABEL,
 					       tv->app_id, tv->app_id_len,
 					       kma, sizeof(kma));
+#ifdef M2MSEC_SELFTEST_BREAK
+		/* Test build only: shows that a failed group stops the load. */
+		kma[0] ^= 1;
+#endif
 		if (!m2msec_st_err("kma", name, "derive", err, 0) ||
 		    !m2msec_st_eq("kma", name, "kma", kma, tv->kma, 32))
 			return false;

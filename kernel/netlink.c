@@ -202,11 +202,16 @@ void m2msec_nl_notify_key(struct net *net, u8 mode, key_serial_t serial,
 /*
  * The extended ack keeps a pointer to the message until the ack is sent,
  * after the handler returns, so the text cannot live on the stack. Each
- * message takes the next slot of a ring: a slot is reused only after
- * M2MSEC_NL_MSG_SLOTS more messages, long after its ack went out. The last
- * byte of every slot stays zero, so even a reused slot is a valid string.
+ * message takes the next slot of a ring and a slot is reused only after
+ * M2MSEC_NL_MSG_SLOTS more messages. The last byte of every slot stays
+ * zero, so even a reused slot is a valid string.
+ *
+ * NOTE: nothing holds a slot until its ack is sent. If that many failing
+ * requests run between one handler's return and its ack, the ack carries
+ * another request's text, and a longer text trips the WARN_ON in 6.1's
+ * netlink_ack(). Kernels with NL_SET_ERR_MSG_FMT do not use this ring.
  */
-#define M2MSEC_NL_MSG_SLOTS	64
+#define M2MSEC_NL_MSG_SLOTS	1024
 #define M2MSEC_NL_MSG_LEN	80
 
 static char m2msec_nl_msgs[M2MSEC_NL_MSG_SLOTS][M2MSEC_NL_MSG_LEN];

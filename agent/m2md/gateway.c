@@ -243,6 +243,13 @@ static int m2md_gw_register_until(struct m2md_gw_run *run, time_t reconnect_at)
 	return 0;
 }
 
+unsigned int m2md_gateway_reconnect_delay(uint32_t kmc_lifetime)
+{
+	uint64_t delay = (uint64_t)kmc_lifetime * 8 / 10;
+
+	return delay ? (unsigned int)delay : 1;
+}
+
 /* One pass: Kmr, Kmc, registration, wait. Returns a signal or 0. */
 static int m2md_gw_cycle(struct m2md_gw_run *run)
 {
@@ -264,7 +271,8 @@ static int m2md_gw_cycle(struct m2md_gw_run *run)
 		return m2md_gw_backoff(run);
 	}
 	run->backoff = run->cfg->retry_min;
-	reconnect_at = time(NULL) + (time_t)run->kmc_lifetime * 8 / 10;
+	reconnect_at = time(NULL) +
+		       m2md_gateway_reconnect_delay(run->kmc_lifetime);
 	sig = m2md_gw_register_until(run, reconnect_at);
 	if (sig)
 		return sig;

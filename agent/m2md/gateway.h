@@ -42,6 +42,13 @@ long m2md_gateway_forward(struct m2md_gateway *gw, const char *scl_id,
 			  const char *content_type, const void *body,
 			  size_t len, char *err, size_t errlen);
 
+/*
+ * Return the seconds from a connect to the reconnect: 80% of the Kmc
+ * lifetime, but at least 1, so that a lifetime under 2 s does not make
+ * the gateway reconnect without pause.
+ */
+unsigned int m2md_gateway_reconnect_delay(uint32_t kmc_lifetime);
+
 /* Run the gateway role until SIGTERM or SIGINT; returns an exit code. */
 int m2md_gateway_run(const struct m2md_config *cfg);
 

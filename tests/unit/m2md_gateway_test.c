@@ -106,6 +106,29 @@ static void test_forward(struct m2md_gateway *gw, struct m2md_store *gst,
 	      "unregistered scl: 404, %s", err);
 }
 
+static void test_reconnect_delay(void)
+{
+	static const struct {
+		uint32_t lifetime;
+		unsigned int expected;
+	} cases[] = {
+		{ 3600, 2880 },
+		{ 10, 8 },
+		{ 2, 1 },
+		{ 1, 1 },
+		{ UINT32_MAX, 3435973836U },
+	};
+	unsigned int delay;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		delay = m2md_gateway_reconnect_delay(cases[i].lifetime);
+		CHECK(delay == cases[i].expected,
+		      "Kmc lifetime %u s: reconnect after %u s, expected %u s",
+		      cases[i].lifetime, delay, cases[i].expected);
+	}
+}
+
 int main(void)
 {
 	struct m2md_config ncfg, gcfg;
@@ -145,6 +168,7 @@ int main(void)
 	snprintf(gbase, sizeof(gbase), "http://127.0.0.1:%u",
 		 m2md_http_port(ghttp));
 	test_forward(&gw, gst, nst);
+	test_reconnect_delay();
 	m2md_http_stop(ghttp);
 	m2md_http_stop(nhttp);
 	m2md_network_teardown(&net);

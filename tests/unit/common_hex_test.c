@@ -7,19 +7,7 @@
 
 #include "hex.h"
 
-static int checks;
-static int failures;
-
-#define CHECK(cond, ...)						\
-	do {								\
-		checks++;						\
-		if (!(cond)) {						\
-			failures++;					\
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);	\
-			printf(__VA_ARGS__);				\
-			printf("\n");					\
-		}							\
-	} while (0)
+#include "check.h"
 
 static const uint8_t node_id[M2MSEC_NODE_ID_LEN] = {
 	0x0f, 0x06, 0x2d, 0xf3, 0x74, 0xc2, 0xdd, 0xab,

@@ -14,19 +14,7 @@
 
 #include "keys.h"
 
-static int checks;
-static int failures;
-
-#define CHECK(cond, ...)						\
-	do {								\
-		checks++;						\
-		if (!(cond)) {						\
-			failures++;					\
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);	\
-			printf(__VA_ARGS__);				\
-			printf("\n");					\
-		}							\
-	} while (0)
+#include "check.h"
 
 static const char key_hex[] =
 	"f43a33899cfac7d2ffe1369e6bfbea59ea509fe891426c911cc9dbef0db924ee";

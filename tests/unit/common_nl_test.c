@@ -15,19 +15,7 @@
 
 #include "nl_msg.h"
 
-static int checks;
-static int failures;
-
-#define CHECK(cond, ...)						\
-	do {								\
-		checks++;						\
-		if (!(cond)) {						\
-			failures++;					\
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);	\
-			printf(__VA_ARGS__);				\
-			printf("\n");					\
-		}							\
-	} while (0)
+#include "check.h"
 
 #define FAMILY	0x1c
 #define SEQ	4242

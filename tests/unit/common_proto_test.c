@@ -14,19 +14,7 @@
 #include "hex.h"
 #include "proto.h"
 
-static int checks;
-static int failures;
-
-#define CHECK(cond, ...)						\
-	do {								\
-		checks++;						\
-		if (!(cond)) {						\
-			failures++;					\
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);	\
-			printf(__VA_ARGS__);				\
-			printf("\n");					\
-		}							\
-	} while (0)
+#include "check.h"
 
 /* Messages of the protocol's version 1 test vectors. */
 static const char boot_init_hex[] =

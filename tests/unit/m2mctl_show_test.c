@@ -18,19 +18,7 @@
 #include "../../agent/m2mctl/util.c"
 #include "store.h"
 
-static int checks;
-static int failures;
-
-#define CHECK(cond, ...)						\
-	do {								\
-		checks++;						\
-		if (!(cond)) {						\
-			failures++;					\
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);	\
-			printf(__VA_ARGS__);				\
-			printf("\n");					\
-		}							\
-	} while (0)
+#include "check.h"
 
 static const char node_hex[] = "0f062df374c2ddab6d229807ed52e1ff";
 

@@ -20,9 +20,10 @@ static void m2mctl_show_help(FILE *out)
 		"Usage: m2mctl show [--state-dir DIR] [--dump]\n"
 		"\n"
 		"List the m2msec keys reachable from the caller's keyrings (type,\n"
-		"serial, node id, key index, key id and expiry), the half-open\n"
-		"handshakes of the kernel module and the connections recorded by\n"
-		"m2md. Key material is never shown.\n"
+		"serial, node id, key index, key id and expiry), the kernel's\n"
+		"handshake table (half-open handshakes, and finished ones kept to\n"
+		"answer a replayed FINISH) and the connections recorded by m2md.\n"
+		"Key material is never shown.\n"
 		"\n"
 		"Options:\n"
 		"  --state-dir DIR  directory of m2md's state database m2md.db,\n"
@@ -201,7 +202,7 @@ static int m2mctl_show_handshakes(bool dump)
 
 	nl = m2m_nl_open(&err);
 	if (!nl)
-		return m2mctl_error("listing half-open handshakes failed: %s",
+		return m2mctl_error("listing handshakes failed: %s",
 				    err.msg);
 	n = m2mctl_dump_hs(nl, &entries, &err);
 	m2m_nl_close(nl);
@@ -210,7 +211,7 @@ static int m2mctl_show_handshakes(bool dump)
 		return m2mctl_error("HS_GET dump failed: %s", err.msg);
 	}
 	if (!dump)
-		printf("half-open handshakes:\n");
+		printf("handshakes (half-open, and finished ones kept for a FINISH replay):\n");
 	for (i = 0; i < n; i++)
 		m2mctl_print_hs(&entries[i], dump);
 	if (!dump && n == 0)
@@ -259,7 +260,7 @@ static int m2mctl_show(int argc, char **argv)
 
 const struct m2mctl_cmd m2mctl_cmd_show = {
 	.name = "show",
-	.summary = "list keys, half-open handshakes and connections",
+	.summary = "list keys, handshakes and connections",
 	.run = m2mctl_show,
 	.help = m2mctl_show_help,
 };

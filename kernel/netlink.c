@@ -206,7 +206,7 @@ void m2msec_nl_notify_key(struct net *net, u8 mode, key_serial_t serial,
  * M2MSEC_NL_MSG_SLOTS more messages. The last byte of every slot stays
  * zero, so even a reused slot is a valid string.
  *
- * NOTE: nothing holds a slot until its ack is sent. If that many failing
+ * NOTE: nothing reserves a slot until its ack is sent. If that many failing
  * requests run between one handler's return and its ack, the ack carries
  * another request's text, and a longer text trips the WARN_ON in 6.1's
  * netlink_ack(). Kernels with NL_SET_ERR_MSG_FMT do not use this ring.

@@ -307,10 +307,10 @@ TEST_F(neg, finish_twice_same_reply)
 }
 
 /*
- * Child of complete_as_other_user(): become uid with CAP_NET_ADMIN and a
- * session keyring of its own, so that it cannot search the gateway's Kmr,
- * run HS_COMPLETE on the gateway's socket into that session keyring, and
- * write the errno and the number of m2m_conn keys it gained to fd.
+ * Child of complete_as_other_user(). It becomes uid with CAP_NET_ADMIN
+ * and a session keyring of its own, so it cannot search the gateway's Kmr.
+ * It then runs HS_COMPLETE on the gateway's socket into that keyring and
+ * writes the errno and the number of m2m_conn keys it gained to fd.
  */
 static void complete_as_child(int fd, struct m2msec_side *gw, uid_t uid,
 			      uint32_t index, const uint8_t *resp, size_t len)

@@ -499,8 +499,8 @@ static bool m2msec_split_describe(char *d, char **type, char **desc)
 }
 
 /*
- * An m2m_conn description starts with the key id and carries the node id,
- * index and expiry after a space; a search by the key id alone finds it.
+ * An m2m_conn description starts with the key id, and the node id, index
+ * and expiry follow after a space. A search by the key id alone finds it.
  */
 static bool m2msec_desc_matches(const char *kdesc, const char *desc)
 {

@@ -141,6 +141,7 @@ static void test_detail_utf8(void)
 		obj = json_tokener_parse((const char *)reply.body);
 		CHECK(obj != NULL, "case %zu: body is JSON", i);
 		detail = obj ? field(obj, "detail") : NULL;
+		CHECK(detail != NULL, "case %zu: detail member present", i);
 		CHECK(detail && !strcmp(detail, cases[i].expected),
 		      "case %zu: detail '%s', expected '%s'", i,
 		      detail ? detail : "(none)", cases[i].expected);

@@ -19,9 +19,9 @@
  * Generic netlink family "m2msec". Every command needs CAP_NET_ADMIN in
  * the network namespace of the socket. Keys are looked up with the
  * credentials of the sending process, so a key that the caller cannot
- * search cannot be used. No reply ever carries key material; the single
- * exception is M2MSEC_CMD_KMA_DERIVE, which puts Kma into a key that its
- * application can read, never into the reply.
+ * search cannot be used. No reply carries key material. The one command
+ * that hands a key to user space, M2MSEC_CMD_KMA_DERIVE, puts Kma into a
+ * key that its application can read, never into the reply.
  *
  * Handshake commands (wire format: PROTOCOL version 1):
  *

@@ -17,6 +17,30 @@ struct m2msec_key_meta {
 	u32 key_index;
 	u32 lifetime;		/* seconds, 0 = no expiry */
 	u8 key_id[M2MSEC_KEY_ID_LEN];
+	/* m2m_conn only: what the data plane needs to use the Kmc. */
+	u8 role;		/* enum m2msec_role of the side that made it */
+	u8 suite;		/* enum m2msec_suite */
+	u32 index;		/* own index in the handshake */
+	u32 peer_index;		/* the other side's index */
+};
+
+/*
+ * A data-plane user of an m2m_conn key. gone() runs once, in process
+ * context, when the key is revoked, invalidated or destroyed (after its
+ * last link is gone); the watch is then already removed.
+ */
+struct m2msec_key_watch {
+	struct hlist_node node;
+	const struct key *key;		/* identity only, no reference */
+	void (*gone)(struct m2msec_key_watch *watch);
+};
+
+/* What binding an m2m_conn key gives; the caller wipes kmc. */
+struct m2msec_conn_binding {
+	u8 kmc[M2MSEC_KEY_LEN];
+	struct m2msec_key_meta meta;
+	time64_t expiry;		/* Unix seconds, 0 = none */
+	key_serial_t serial;
 };
 
 int m2msec_keys_register(void);
@@ -42,6 +66,19 @@ key_serial_t m2msec_key_install(u8 mode, key_serial_t keyring,
 				const u8 key[M2MSEC_KEY_LEN],
 				const struct m2msec_key_meta *meta,
 				struct netlink_ext_ack *extack);
+
+/*
+ * m2msec_conn_key_bind - look up the m2m_conn key serial with the
+ * caller's credentials (search permission needed), check that it is
+ * usable (not revoked, invalidated or expired), copy its Kmc and metadata
+ * into out and register watch on it, so that watch->gone runs when the
+ * key stops being usable. Holds no reference to the key afterwards.
+ */
+int m2msec_conn_key_bind(key_serial_t serial, struct m2msec_key_watch *watch,
+			 struct m2msec_conn_binding *out,
+			 struct netlink_ext_ack *extack);
+/* Remove a watch if it is still registered; may sleep. */
+void m2msec_key_unwatch(struct m2msec_key_watch *watch);
 
 /* Helpers of keys.c that the Kma derivation uses too. */
 int m2msec_key_read(struct key_type *type, const char *desc,

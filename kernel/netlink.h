@@ -16,6 +16,16 @@ void m2msec_nl_notify_key(struct net *net, u8 mode, key_serial_t serial,
 			  const u8 key_id[M2MSEC_KEY_ID_LEN],
 			  const u8 node_id[M2MSEC_NODE_ID_LEN]);
 
+struct m2msec_peer;
+struct m2msec_keypair;
+/*
+ * m2msec_nl_notify_peer - send a PEER_EVENT (enum m2msec_peer_event) about
+ * peer, and about kp's key when kp is not NULL, to the "events" group of
+ * the device's namespace. Callable in atomic context (GFP_ATOMIC).
+ */
+void m2msec_nl_notify_peer(struct m2msec_peer *peer, u8 event,
+			   const struct m2msec_keypair *kp);
+
 /*
  * M2MSEC_NL_SET_ERR_MSG_FMT - set a formatted extended ack message of at
  * most 79 characters. Linux 6.1 has no NL_SET_ERR_MSG_FMT, so there the

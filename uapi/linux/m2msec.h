@@ -78,6 +78,64 @@
  *   request): sent after a handshake installs a key.
  *   attributes: MODE, KEY_SERIAL, KEY_ID, NODE_ID
  *
+ * Data plane: network devices of link kind "m2msec" (ip link add m2m0 type
+ * m2msec). A device carries each inner IP packet in one DATA message over
+ * UDP to a peer. Its UDP sockets (IPv4 and IPv6, one port) stay in the
+ * network namespace where the device was created. A peer is one
+ * connection: it is named by the M2M-Node-ID of its m2m_conn key (the
+ * gateway's node id, on both sides), and sends and receives with K_i2r
+ * and K_r2i of that key. Devices are found by IFINDEX or IFNAME in the
+ * namespace of the request's socket.
+ *
+ * M2MSEC_CMD_DEV_GET
+ *   request: IFINDEX or IFNAME; or a dump of every m2msec device
+ *   reply:   IFINDEX, IFNAME, PORT, PEERS, DROP_UNKNOWN_INDEX,
+ *            DROP_MALFORMED, DROP_NO_PEER
+ *
+ * M2MSEC_CMD_DEV_SET
+ *   request: IFINDEX or IFNAME, PORT (0 = pick a free port)
+ *   Binding the sockets fails with EADDRINUSE and leaves the old port.
+ *
+ * M2MSEC_CMD_PEER_NEW
+ *   request: IFINDEX or IFNAME, KEY_SERIAL (an m2m_conn key the caller
+ *            can search), ENDPOINT, ALLOWED_IPS, KEEPALIVE (seconds, 0 =
+ *            off), all but KEY_SERIAL optional
+ *   reply:   NODE_ID of the new peer
+ *   EEXIST when the device has a peer with that node id; EADDRINUSE when
+ *   an allowed prefix belongs to another peer.
+ *
+ * M2MSEC_CMD_PEER_SET
+ *   request: IFINDEX or IFNAME, NODE_ID, and any of KEY_SERIAL (bind a
+ *            new Kmc of the same node id: rekey), ENDPOINT, ALLOWED_IPS
+ *            (replaces the whole list), KEEPALIVE
+ *   A new key takes over sending as soon as the peer has it: at once on
+ *   the responder side, which sends a keepalive under it, and on the
+ *   initiator side with the first packet received under it. The keys it
+ *   replaces keep opening packets for M2MSEC_KEY_GRACE_SECS.
+ *
+ * M2MSEC_CMD_PEER_DEL
+ *   request: IFINDEX or IFNAME, NODE_ID
+ *
+ * M2MSEC_CMD_PEER_GET
+ *   request: IFINDEX or IFNAME, and NODE_ID for one peer; without NODE_ID
+ *            a dump of every peer of the device, in the order they were
+ *            added (a dump resumes after the last peer it sent, so peers
+ *            added or removed meanwhile are neither repeated nor skipped)
+ *   reply:   IFINDEX, NODE_ID, ENDPOINT, ALLOWED_IPS, KEEPALIVE, and, while
+ *            the peer has a key: KEY_SERIAL, KEY_ID, SUITE, ROLE, INDEX,
+ *            PEER_INDEX, KEY_EXPIRES; counters RX_BYTES, TX_BYTES,
+ *            RX_PACKETS, TX_PACKETS, DROP_AUTH, DROP_REPLAY, DROP_NO_KEY,
+ *            DROP_SOURCE; times LAST_HANDSHAKE, LAST_RX, LAST_TX (0 = never)
+ *
+ * M2MSEC_CMD_PEER_EVENT (event on the "events" multicast group of the
+ *   device's namespace, never a request)
+ *   attributes: EVENT, IFINDEX, IFNAME, NODE_ID, and KEY_SERIAL and KEY_ID
+ *   of the key concerned where there is one
+ *   events: PEER_UP (the peer has a usable key again), KEY_INSTALLED,
+ *   REKEY_WANTED (the sending key passed 3/4 of its lifetime or
+ *   M2MSEC_REKEY_AFTER_PACKETS packets), KEY_EXPIRED, PEER_DOWN (no usable
+ *   key left: revoked, unlinked, expired, or the peer removed).
+ *
  * Errors: a negative errno with an extended ack message naming what
  * failed. Handshake failures map to: EBADMSG malformed message,
  * EKEYREJECTED failed authentication (bad MAC or all-zero X25519 result),
@@ -134,6 +192,21 @@ enum m2msec_hs_state {
 	M2MSEC_HS_STATE_DONE = 3,	/* responder remembers a FINISH */
 };
 
+/* Seconds that a replaced key still opens packets after a rekey. */
+#define M2MSEC_KEY_GRACE_SECS		10
+/* A sender asks for a rekey after this many packets under one key. */
+#define M2MSEC_REKEY_AFTER_PACKETS	(1ULL << 60)
+/* Default UDP port of an m2msec device. */
+#define M2MSEC_DEFAULT_PORT		5685
+
+enum m2msec_peer_event {
+	M2MSEC_EVENT_PEER_UP = 1,
+	M2MSEC_EVENT_KEY_INSTALLED = 2,
+	M2MSEC_EVENT_REKEY_WANTED = 3,
+	M2MSEC_EVENT_KEY_EXPIRED = 4,
+	M2MSEC_EVENT_PEER_DOWN = 5,
+};
+
 enum m2msec_cmd {
 	M2MSEC_CMD_UNSPEC,
 	M2MSEC_CMD_HS_INIT,
@@ -143,6 +216,20 @@ enum m2msec_cmd {
 	M2MSEC_CMD_HS_GET,
 	M2MSEC_CMD_KMA_DERIVE,
 	M2MSEC_CMD_KEY_NEW,
+	M2MSEC_CMD_DEV_GET,
+	M2MSEC_CMD_DEV_SET,
+	M2MSEC_CMD_PEER_NEW,
+	M2MSEC_CMD_PEER_SET,
+	M2MSEC_CMD_PEER_DEL,
+	M2MSEC_CMD_PEER_GET,
+	M2MSEC_CMD_PEER_EVENT,
+	/*
+	 * Only in modules built with M2MSEC_TEST_HOOKS, for tests: request
+	 * ID (the name of a connect handshake of the test vectors), ROLE,
+	 * KEYRING; reply KEY_SERIAL of an m2m_conn key holding that vector's
+	 * Kmc, with its indexes and suite, as the given role made it.
+	 */
+	M2MSEC_CMD_TEST_VECTOR_KEY,
 
 	__M2MSEC_CMD_MAX,
 	M2MSEC_CMD_MAX = __M2MSEC_CMD_MAX - 1
@@ -174,9 +261,44 @@ enum m2msec_attr {
 	M2MSEC_A_ROLE,		/* u8, enum m2msec_role */
 	M2MSEC_A_STATE,		/* u8, enum m2msec_hs_state */
 	M2MSEC_A_AGE_MS,	/* u64: milliseconds since the state was made */
+	M2MSEC_A_IFINDEX,	/* u32 */
+	M2MSEC_A_IFNAME,	/* string, below IFNAMSIZ */
+	M2MSEC_A_PORT,		/* u16: UDP port of a device */
+	M2MSEC_A_PEERS,		/* u32: number of peers of a device */
+	M2MSEC_A_ENDPOINT,	/* binary: struct sockaddr_in or sockaddr_in6 */
+	M2MSEC_A_ALLOWED_IPS,	/* nested: array of M2MSEC_A_ALLOWED_IP */
+	M2MSEC_A_ALLOWED_IP,	/* nested: enum m2msec_allowedip_attr */
+	M2MSEC_A_KEEPALIVE,	/* u16: seconds between keepalives, 0 = off */
+	M2MSEC_A_KEY_EXPIRES,	/* u64: Unix seconds when the key expires */
+	M2MSEC_A_EVENT,		/* u8, enum m2msec_peer_event */
+	M2MSEC_A_RX_BYTES,	/* u64: inner bytes delivered */
+	M2MSEC_A_TX_BYTES,	/* u64: inner bytes sent */
+	M2MSEC_A_RX_PACKETS,	/* u64 */
+	M2MSEC_A_TX_PACKETS,	/* u64 */
+	M2MSEC_A_DROP_AUTH,	/* u64: tag did not verify */
+	M2MSEC_A_DROP_REPLAY,	/* u64: counter seen or behind the window */
+	M2MSEC_A_DROP_NO_KEY,	/* u64: no usable key to send or open */
+	M2MSEC_A_DROP_SOURCE,	/* u64: inner source not allowed for the peer */
+	M2MSEC_A_DROP_UNKNOWN_INDEX,	/* u64, device: no key has the index */
+	M2MSEC_A_DROP_MALFORMED,	/* u64, device: not a DATA message */
+	M2MSEC_A_DROP_NO_PEER,	/* u64, device: no peer for the destination */
+	M2MSEC_A_LAST_HANDSHAKE,	/* u64: Unix ms when the key was bound */
+	M2MSEC_A_LAST_RX,	/* u64: Unix ms of the last packet opened */
+	M2MSEC_A_LAST_TX,	/* u64: Unix ms of the last packet sent */
 
 	__M2MSEC_A_MAX,
 	M2MSEC_A_MAX = __M2MSEC_A_MAX - 1
+};
+
+/* One allowed inner prefix of a peer, nested in M2MSEC_A_ALLOWED_IP. */
+enum m2msec_allowedip_attr {
+	M2MSEC_ALLOWEDIP_A_UNSPEC,
+	M2MSEC_ALLOWEDIP_A_FAMILY,	/* u16: AF_INET or AF_INET6 */
+	M2MSEC_ALLOWEDIP_A_ADDR,	/* binary: 4 or 16 bytes */
+	M2MSEC_ALLOWEDIP_A_CIDR,	/* u8: prefix length */
+
+	__M2MSEC_ALLOWEDIP_A_MAX,
+	M2MSEC_ALLOWEDIP_A_MAX = __M2MSEC_ALLOWEDIP_A_MAX - 1
 };
 
 #endif /* _UAPI_LINUX_M2MSEC_H */

@@ -45,6 +45,14 @@ module-broken:
 		MOD_KO=$(BUILD)/$(KRELEASE)/broken/m2msec.ko \
 		KBUILD_ARGS="M2MSEC_SELFTEST_BREAK=y"
 
+# A module with test hooks (M2MSEC_CMD_TEST_VECTOR_KEY), for the VM test
+# that injects the DATA vectors on the wire. Never installed.
+module-test:
+	$(MAKE) --no-print-directory module \
+		MOD_SRC=$(BUILD)/$(KRELEASE)/test/src \
+		MOD_KO=$(BUILD)/$(KRELEASE)/test/m2msec.ko \
+		KBUILD_ARGS="M2MSEC_TEST_HOOKS=y"
+
 module-clean:
 	@if [ -d $(MOD_SRC) ]; then \
 		$(MAKE) -C $(KDIR) M=$(abspath $(MOD_SRC)) clean > /dev/null; \
@@ -56,6 +64,7 @@ modules-all:
 	@set -e; for kdir in $(ALL_KDIRS); do \
 		$(MAKE) --no-print-directory module KDIR=$$kdir; \
 		$(MAKE) --no-print-directory module-broken KDIR=$$kdir; \
+		$(MAKE) --no-print-directory module-test KDIR=$$kdir; \
 	done
 
 # Any warning or error from sparse or the compiler fails the build. The
@@ -99,11 +108,17 @@ demo: deps
 demo-run:
 	scripts/vm-run --kernel $(KRELEASE) --timeout 600 -- scripts/demo
 
+# Throughput and latency of m2msec against plain veth, WireGuard and
+# IPsec in one VM run; not a test. BENCH_KERNEL picks the kernel.
+bench: deps
+	$(MAKE) module agent selftests
+	scripts/bench
+
 clean:
 	rm -rf $(BUILD)
 	$(MAKE) -C agent clean
 	$(MAKE) -C tests/unit clean
 	$(if $(SELFTESTS),$(MAKE) -C tests/selftests clean)
 
-.PHONY: all module module-broken module-clean modules-all sparse agent unit selftests deps check demo \
+.PHONY: all module module-broken module-test module-clean bench modules-all sparse agent unit selftests deps check demo \
 	demo-run clean

@@ -10,9 +10,14 @@
 #include <net/genetlink.h>
 #include <net/netlink.h>
 
+#include "device.h"
 #include "handshake.h"
 #include "kma.h"
 #include "netlink.h"
+#include "peer.h"
+#ifdef M2MSEC_TEST_HOOKS
+#include "testhooks.h"
+#endif
 
 enum m2msec_nl_mcgrp {
 	M2MSEC_NL_MCGRP_EVENTS,
@@ -34,6 +39,23 @@ static int m2msec_nl_validate_str(const struct nlattr *attr,
 #define M2MSEC_NL_POLICY_STR \
 	NLA_POLICY_VALIDATE_FN(NLA_NUL_STRING, m2msec_nl_validate_str, \
 			       M2MSEC_STR_MAX)
+
+#define M2MSEC_NL_POLICY_IFNAME \
+	NLA_POLICY_VALIDATE_FN(NLA_NUL_STRING, m2msec_nl_validate_str, \
+			       IFNAMSIZ - 1)
+
+/*
+ * One allowed prefix. The handler checks that FAMILY, the length of ADDR
+ * and CIDR agree.
+ */
+static const struct nla_policy
+m2msec_nl_allowedip_policy[M2MSEC_ALLOWEDIP_A_MAX + 1] = {
+	[M2MSEC_ALLOWEDIP_A_FAMILY]	= { .type = NLA_U16 },
+	[M2MSEC_ALLOWEDIP_A_ADDR]	= NLA_POLICY_RANGE(NLA_BINARY,
+						sizeof(struct in_addr),
+						sizeof(struct in6_addr)),
+	[M2MSEC_ALLOWEDIP_A_CIDR]	= NLA_POLICY_MAX(NLA_U8, 128),
+};
 
 static const struct nla_policy m2msec_nl_policy[M2MSEC_A_MAX + 1] = {
 	[M2MSEC_A_MODE]		= NLA_POLICY_RANGE(NLA_U8, M2MSEC_MODE_BOOTSTRAP,
@@ -63,6 +85,35 @@ static const struct nla_policy m2msec_nl_policy[M2MSEC_A_MAX + 1] = {
 	[M2MSEC_A_STATE]	= NLA_POLICY_RANGE(NLA_U8, M2MSEC_HS_STATE_INIT_SENT,
 						   M2MSEC_HS_STATE_DONE),
 	[M2MSEC_A_AGE_MS]	= { .type = NLA_U64 },
+	[M2MSEC_A_IFINDEX]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[M2MSEC_A_IFNAME]	= M2MSEC_NL_POLICY_IFNAME,
+	[M2MSEC_A_PORT]		= { .type = NLA_U16 },
+	[M2MSEC_A_PEERS]	= { .type = NLA_U32 },
+	/* sockaddr_in or sockaddr_in6: the handler checks the exact size. */
+	[M2MSEC_A_ENDPOINT]	= NLA_POLICY_RANGE(NLA_BINARY,
+						sizeof(struct sockaddr_in),
+						sizeof(struct sockaddr_in6)),
+	[M2MSEC_A_ALLOWED_IPS]	=
+		NLA_POLICY_NESTED_ARRAY(m2msec_nl_allowedip_policy),
+	[M2MSEC_A_ALLOWED_IP]	= NLA_POLICY_NESTED(m2msec_nl_allowedip_policy),
+	[M2MSEC_A_KEEPALIVE]	= { .type = NLA_U16 },
+	[M2MSEC_A_KEY_EXPIRES]	= { .type = NLA_U64 },
+	[M2MSEC_A_EVENT]	= NLA_POLICY_RANGE(NLA_U8, M2MSEC_EVENT_PEER_UP,
+						   M2MSEC_EVENT_PEER_DOWN),
+	[M2MSEC_A_RX_BYTES]	= { .type = NLA_U64 },
+	[M2MSEC_A_TX_BYTES]	= { .type = NLA_U64 },
+	[M2MSEC_A_RX_PACKETS]	= { .type = NLA_U64 },
+	[M2MSEC_A_TX_PACKETS]	= { .type = NLA_U64 },
+	[M2MSEC_A_DROP_AUTH]	= { .type = NLA_U64 },
+	[M2MSEC_A_DROP_REPLAY]	= { .type = NLA_U64 },
+	[M2MSEC_A_DROP_NO_KEY]	= { .type = NLA_U64 },
+	[M2MSEC_A_DROP_SOURCE]	= { .type = NLA_U64 },
+	[M2MSEC_A_DROP_UNKNOWN_INDEX] = { .type = NLA_U64 },
+	[M2MSEC_A_DROP_MALFORMED] = { .type = NLA_U64 },
+	[M2MSEC_A_DROP_NO_PEER]	= { .type = NLA_U64 },
+	[M2MSEC_A_LAST_HANDSHAKE] = { .type = NLA_U64 },
+	[M2MSEC_A_LAST_RX]	= { .type = NLA_U64 },
+	[M2MSEC_A_LAST_TX]	= { .type = NLA_U64 },
 };
 
 static const struct genl_small_ops m2msec_nl_ops[] = {
@@ -96,6 +147,45 @@ static const struct genl_small_ops m2msec_nl_ops[] = {
 		.doit	= m2msec_nl_kma_derive_doit,
 		.flags	= GENL_UNS_ADMIN_PERM,
 	},
+	{
+		.cmd	= M2MSEC_CMD_DEV_GET,
+		.doit	= m2msec_nl_dev_get_doit,
+		.dumpit	= m2msec_nl_dev_get_dumpit,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= M2MSEC_CMD_DEV_SET,
+		.doit	= m2msec_nl_dev_set_doit,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= M2MSEC_CMD_PEER_NEW,
+		.doit	= m2msec_nl_peer_new_doit,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= M2MSEC_CMD_PEER_SET,
+		.doit	= m2msec_nl_peer_set_doit,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= M2MSEC_CMD_PEER_DEL,
+		.doit	= m2msec_nl_peer_del_doit,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= M2MSEC_CMD_PEER_GET,
+		.doit	= m2msec_nl_peer_get_doit,
+		.dumpit	= m2msec_nl_peer_get_dumpit,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+#ifdef M2MSEC_TEST_HOOKS
+	{
+		.cmd	= M2MSEC_CMD_TEST_VECTOR_KEY,
+		.doit	= m2msec_nl_test_vector_key,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+#endif
 };
 
 /* Events name keys, so only an admin of the namespace may listen. */
@@ -196,6 +286,65 @@ void m2msec_nl_notify_key(struct net *net, u8 mode, key_serial_t serial,
 	genlmsg_end(skb, hdr);
 	genlmsg_multicast_netns(&m2msec_genl_family, net, skb, 0,
 				M2MSEC_NL_MCGRP_EVENTS, GFP_KERNEL);
+}
+
+static int m2msec_nl_fill_event(struct sk_buff *skb, struct m2msec_peer *peer,
+				u8 event, const struct m2msec_keypair *kp)
+{
+	struct net_device *dev = peer->md->dev;
+
+	if (nla_put_u8(skb, M2MSEC_A_EVENT, event) ||
+	    nla_put_u32(skb, M2MSEC_A_IFINDEX, dev->ifindex) ||
+	    nla_put_string(skb, M2MSEC_A_IFNAME, dev->name) ||
+	    nla_put(skb, M2MSEC_A_NODE_ID, M2MSEC_NODE_ID_LEN, peer->node_id))
+		return -EMSGSIZE;
+	if (!kp)
+		return 0;
+	if (nla_put_s32(skb, M2MSEC_A_KEY_SERIAL, kp->serial) ||
+	    nla_put(skb, M2MSEC_A_KEY_ID, M2MSEC_KEY_ID_LEN, kp->key_id))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/**
+ * m2msec_nl_notify_peer - send a PEER_EVENT about a peer
+ * @peer: the peer; its device names the namespace of the event
+ * @event: an enum m2msec_peer_event value
+ * @kp: the keypair whose key the event is about, or NULL
+ *
+ * Callable in atomic context. Like KEY_NEW, events are best effort: with
+ * no listener in the device's namespace, or when memory is short, nothing
+ * is sent. The event names the key by serial and key id, which are public.
+ */
+void m2msec_nl_notify_peer(struct m2msec_peer *peer, u8 event,
+			   const struct m2msec_keypair *kp)
+{
+	struct net *net = dev_net(peer->md->dev);
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!genl_has_listeners(&m2msec_genl_family, net,
+				M2MSEC_NL_MCGRP_EVENTS))
+		return;
+
+	skb = genlmsg_new(nla_total_size(sizeof(u8)) +
+			  nla_total_size(sizeof(u32)) +
+			  nla_total_size(IFNAMSIZ) +
+			  nla_total_size(M2MSEC_NODE_ID_LEN) +
+			  nla_total_size(sizeof(s32)) +
+			  nla_total_size(M2MSEC_KEY_ID_LEN), GFP_ATOMIC);
+	if (!skb)
+		return;
+
+	hdr = genlmsg_put(skb, 0, 0, &m2msec_genl_family, 0,
+			  M2MSEC_CMD_PEER_EVENT);
+	if (!hdr || m2msec_nl_fill_event(skb, peer, event, kp)) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&m2msec_genl_family, net, skb, 0,
+				M2MSEC_NL_MCGRP_EVENTS, GFP_ATOMIC);
 }
 
 #ifndef NL_SET_ERR_MSG_FMT

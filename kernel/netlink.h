@@ -26,6 +26,17 @@ struct m2msec_keypair;
 void m2msec_nl_notify_peer(struct m2msec_peer *peer, u8 event,
 			   const struct m2msec_keypair *kp);
 
+/* Handlers of the device and peer commands (netlink_dev.c). */
+int m2msec_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info);
+int m2msec_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int m2msec_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info);
+int m2msec_nl_peer_new_doit(struct sk_buff *skb, struct genl_info *info);
+int m2msec_nl_peer_set_doit(struct sk_buff *skb, struct genl_info *info);
+int m2msec_nl_peer_del_doit(struct sk_buff *skb, struct genl_info *info);
+int m2msec_nl_peer_get_doit(struct sk_buff *skb, struct genl_info *info);
+int m2msec_nl_peer_get_dumpit(struct sk_buff *skb,
+			      struct netlink_callback *cb);
+
 /*
  * M2MSEC_NL_SET_ERR_MSG_FMT - set a formatted extended ack message of at
  * most 79 characters. Linux 6.1 has no NL_SET_ERR_MSG_FMT, so there the

@@ -156,7 +156,7 @@ int m2msec_pair_enter_both(struct m2msec_pair *p)
 static int m2msec_side_send(struct m2msec_side *s, struct nl_msg *msg,
 			    struct m2msec_reply *r)
 {
-	int err = m2msec_side_enter(s);
+	int err = s->fixed_keyrings ? 0 : m2msec_side_enter(s);
 
 	if (err) {
 		nlmsg_free(msg);
@@ -388,6 +388,62 @@ void m2msec_hs_free(struct m2msec_hs *hs)
 	m2msec_reply_free(&hs->resp);
 	m2msec_reply_free(&hs->fin);
 	m2msec_reply_free(&hs->done);
+}
+
+/**
+ * m2msec_conn_make() - run a connect handshake and return both m2m_conn keys
+ * @p: the sides; the module must find an m2m_root key for @node_id from
+ *     each side
+ * @node_id: the gateway's M2M-Node-ID
+ * @suite: the one suite both sides offer, 0 for both suites
+ * @lifetime: lifetime of the Kmc in seconds, nonzero
+ * @initiator: set to the serial of the gateway's (initiator's) key
+ * @responder: set to the serial of the network's (responder's) key
+ * @why: buffer for a message naming the failed step, its errno and extack
+ * @size: size of @why
+ *
+ * Return: 0 or the negative errno of the failed step.
+ */
+int m2msec_conn_make(struct m2msec_pair *p, const uint8_t *node_id,
+		     uint8_t suite, uint32_t lifetime,
+		     key_serial_t *initiator, key_serial_t *responder,
+		     char *why, size_t size)
+{
+	const struct m2msec_reply *failed = NULL;
+	struct m2msec_conn_fields cf;
+	struct m2msec_hs hs = { 0 };
+	uint8_t suites = suite ? M2MSEC_SUITE_MASK(suite) : 0;
+	int err;
+
+	m2msec_conn_fields_fill(&cf);
+	cf.lifetime = lifetime;
+	cf.suites = suites;
+	err = m2msec_hs_run_conn(p, node_id, suites, &cf, &hs);
+	if (!err && (!m2msec_reply_has(&hs.fin, M2MSEC_A_KEY_SERIAL) ||
+		     !m2msec_reply_has(&hs.done, M2MSEC_A_KEY_SERIAL))) {
+		hs.failed_step = "reading KEY_SERIAL of both replies";
+		err = -EBADMSG;
+	}
+	if (err) {
+		if (hs.done.err)
+			failed = &hs.done;
+		else if (hs.fin.err)
+			failed = &hs.fin;
+		else if (hs.resp.err)
+			failed = &hs.resp;
+		else if (hs.init.err)
+			failed = &hs.init;
+		snprintf(why, size, "%s failed: %s%s%s", hs.failed_step,
+			 strerror(-err), failed ? ", " : "",
+			 failed ? failed->extack : "");
+	} else {
+		*initiator = (key_serial_t)m2msec_reply_u32(&hs.fin,
+							    M2MSEC_A_KEY_SERIAL);
+		*responder = (key_serial_t)m2msec_reply_u32(&hs.done,
+							    M2MSEC_A_KEY_SERIAL);
+	}
+	m2msec_hs_free(&hs);
+	return err;
 }
 
 /* Return the dump entry whose INDEX is index, or NULL. */

@@ -31,6 +31,11 @@ struct m2msec_side {
 	struct m2msec_nl nl;
 	key_serial_t keyring;
 	struct m2msec_side *other;
+	/*
+	 * The caller arranged which keys the module finds: the steps send
+	 * KEYRING but link and unlink no keyring.
+	 */
+	bool fixed_keyrings;
 };
 
 struct m2msec_pair {
@@ -101,6 +106,10 @@ int m2msec_hs_run_conn(struct m2msec_pair *p, const uint8_t *node_id,
 		       uint8_t init_suites, const struct m2msec_conn_fields *f,
 		       struct m2msec_hs *hs);
 void m2msec_hs_free(struct m2msec_hs *hs);
+int m2msec_conn_make(struct m2msec_pair *p, const uint8_t *node_id,
+		     uint8_t suite, uint32_t lifetime,
+		     key_serial_t *initiator, key_serial_t *responder,
+		     char *why, size_t size);
 
 const uint8_t *m2msec_msg(const struct m2msec_reply *r, size_t *len);
 const struct m2msec_reply *m2msec_dump_find(const struct m2msec_dump *d,

@@ -13,22 +13,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
 
-#include "nl_msg.h"
-
-/*
- * A dump message is at most one page by default, but the kernel grows its
- * dump buffers up to the size that the reader offers (32 KiB in Linux
- * 6.1 and 6.12), so offer that much.
- */
-#define M2M_NL_RECV_SIZE	32768
-
-struct m2m_nl {
-	struct mnl_socket *sock;
-	uint32_t portid;
-	uint32_t seq;
-	uint16_t family;
-	char *rx;		/* M2M_NL_RECV_SIZE bytes */
-};
+#include "nl_priv.h"
 
 /* Drop replies left over from an exchange that ended with an error. */
 static void m2m_nl_drain(struct m2m_nl *nl)
@@ -39,13 +24,8 @@ static void m2m_nl_drain(struct m2m_nl *nl)
 		;
 }
 
-/*
- * Send the request nlh and process the replies with cb until the
- * exchange ends. type is the message type of the expected data replies.
- */
-static int m2m_nl_exchange(struct m2m_nl *nl, struct nlmsghdr *nlh,
-			   uint16_t type, m2m_nl_msg_cb cb, void *data,
-			   struct m2m_nl_err *err)
+int m2m_nl_exchange(struct m2m_nl *nl, struct nlmsghdr *nlh, uint16_t type,
+		    m2m_nl_msg_cb cb, void *data, struct m2m_nl_err *err)
 {
 	ssize_t len;
 	int ret;
@@ -71,13 +51,53 @@ static int m2m_nl_exchange(struct m2m_nl *nl, struct nlmsghdr *nlh,
 	return ret < 0 ? ret : 0;
 }
 
+/* Family id and events group id found in a CTRL_CMD_GETFAMILY reply. */
+struct m2m_nl_family {
+	uint16_t id;
+	uint32_t events_group;
+};
+
+static int m2m_nl_group_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	unsigned int type = mnl_attr_get_type(attr);
+
+	if (type == CTRL_ATTR_MCAST_GRP_ID &&
+	    !mnl_attr_validate(attr, MNL_TYPE_U32))
+		tb[type] = attr;
+	if (type == CTRL_ATTR_MCAST_GRP_NAME &&
+	    !mnl_attr_validate(attr, MNL_TYPE_NUL_STRING))
+		tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+/* Find the id of the events group among the family's groups. */
+static void m2m_nl_parse_groups(const struct nlattr *groups,
+				struct m2m_nl_family *family)
+{
+	const struct nlattr *group;
+
+	mnl_attr_for_each_nested(group, groups) {
+		const struct nlattr *tb[CTRL_ATTR_MCAST_GRP_MAX + 1] = { 0 };
+
+		mnl_attr_parse_nested(group, m2m_nl_group_attr_cb, tb);
+		if (tb[CTRL_ATTR_MCAST_GRP_ID] && tb[CTRL_ATTR_MCAST_GRP_NAME] &&
+		    !strcmp(mnl_attr_get_str(tb[CTRL_ATTR_MCAST_GRP_NAME]),
+			    M2MSEC_MCGRP_EVENTS))
+			family->events_group =
+				mnl_attr_get_u32(tb[CTRL_ATTR_MCAST_GRP_ID]);
+	}
+}
+
 static int m2m_nl_family_attr_cb(const struct nlattr *attr, void *data)
 {
-	uint16_t *family = data;
+	struct m2m_nl_family *family = data;
 
 	if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID &&
 	    mnl_attr_get_payload_len(attr) == sizeof(uint16_t))
-		*family = mnl_attr_get_u16(attr);
+		family->id = mnl_attr_get_u16(attr);
+	if (mnl_attr_get_type(attr) == CTRL_ATTR_MCAST_GROUPS)
+		m2m_nl_parse_groups(attr, family);
 	return MNL_CB_OK;
 }
 
@@ -99,7 +119,7 @@ static int m2m_nl_resolve_family(struct m2m_nl *nl, struct m2m_nl_err *err)
 	char buf[M2M_NL_REQ_SIZE];
 	struct nlmsghdr *nlh;
 	struct genlmsghdr *genl;
-	uint16_t family = 0;
+	struct m2m_nl_family family = { 0 };
 	int ret;
 
 	nlh = m2m_nl_msg_start(buf, GENL_ID_CTRL, CTRL_CMD_GETFAMILY,
@@ -118,13 +138,14 @@ static int m2m_nl_resolve_family(struct m2m_nl *nl, struct m2m_nl_err *err)
 	}
 	if (ret)
 		return ret;
-	if (!family) {
+	if (!family.id) {
 		m2m_nl_set_err(err, EPROTO,
 			       "family reply for \"%s\" has no family id",
 			       M2MSEC_GENL_NAME);
 		return -EPROTO;
 	}
-	nl->family = family;
+	nl->family = family.id;
+	nl->events_group = family.events_group;
 	return 0;
 }
 

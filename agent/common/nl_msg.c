@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <net/if.h>
+#include <netinet/in.h>
+
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
 
@@ -25,6 +28,7 @@ enum m2m_nl_kind {
 	M2M_NL_U64,
 	M2M_NL_BINARY,	/* min..max bytes */
 	M2M_NL_STRING,	/* min..max bytes before the NUL */
+	M2M_NL_NESTED,	/* checked by the parser of its message */
 };
 
 struct m2m_nl_policy {
@@ -64,6 +68,33 @@ static const struct m2m_nl_policy m2m_nl_policy[M2MSEC_A_MAX + 1] = {
 	[M2MSEC_A_ROLE] = { "ROLE", M2M_NL_U8, 1, 1 },
 	[M2MSEC_A_STATE] = { "STATE", M2M_NL_U8, 1, 1 },
 	[M2MSEC_A_AGE_MS] = { "AGE_MS", M2M_NL_U64, 8, 8 },
+	[M2MSEC_A_IFINDEX] = { "IFINDEX", M2M_NL_U32, 4, 4 },
+	[M2MSEC_A_IFNAME] = { "IFNAME", M2M_NL_STRING, 1, IF_NAMESIZE - 1 },
+	[M2MSEC_A_PORT] = { "PORT", M2M_NL_U16, 2, 2 },
+	[M2MSEC_A_PEERS] = { "PEERS", M2M_NL_U32, 4, 4 },
+	[M2MSEC_A_ENDPOINT] = { "ENDPOINT", M2M_NL_BINARY,
+				sizeof(struct sockaddr_in),
+				sizeof(struct sockaddr_in6) },
+	[M2MSEC_A_ALLOWED_IPS] = { "ALLOWED_IPS", M2M_NL_NESTED, 0, 0 },
+	[M2MSEC_A_ALLOWED_IP] = { "ALLOWED_IP", M2M_NL_NESTED, 0, 0 },
+	[M2MSEC_A_KEEPALIVE] = { "KEEPALIVE", M2M_NL_U16, 2, 2 },
+	[M2MSEC_A_KEY_EXPIRES] = { "KEY_EXPIRES", M2M_NL_U64, 8, 8 },
+	[M2MSEC_A_EVENT] = { "EVENT", M2M_NL_U8, 1, 1 },
+	[M2MSEC_A_RX_BYTES] = { "RX_BYTES", M2M_NL_U64, 8, 8 },
+	[M2MSEC_A_TX_BYTES] = { "TX_BYTES", M2M_NL_U64, 8, 8 },
+	[M2MSEC_A_RX_PACKETS] = { "RX_PACKETS", M2M_NL_U64, 8, 8 },
+	[M2MSEC_A_TX_PACKETS] = { "TX_PACKETS", M2M_NL_U64, 8, 8 },
+	[M2MSEC_A_DROP_AUTH] = { "DROP_AUTH", M2M_NL_U64, 8, 8 },
+	[M2MSEC_A_DROP_REPLAY] = { "DROP_REPLAY", M2M_NL_U64, 8, 8 },
+	[M2MSEC_A_DROP_NO_KEY] = { "DROP_NO_KEY", M2M_NL_U64, 8, 8 },
+	[M2MSEC_A_DROP_SOURCE] = { "DROP_SOURCE", M2M_NL_U64, 8, 8 },
+	[M2MSEC_A_DROP_UNKNOWN_INDEX] = { "DROP_UNKNOWN_INDEX", M2M_NL_U64,
+					  8, 8 },
+	[M2MSEC_A_DROP_MALFORMED] = { "DROP_MALFORMED", M2M_NL_U64, 8, 8 },
+	[M2MSEC_A_DROP_NO_PEER] = { "DROP_NO_PEER", M2M_NL_U64, 8, 8 },
+	[M2MSEC_A_LAST_HANDSHAKE] = { "LAST_HANDSHAKE", M2M_NL_U64, 8, 8 },
+	[M2MSEC_A_LAST_RX] = { "LAST_RX", M2M_NL_U64, 8, 8 },
+	[M2MSEC_A_LAST_TX] = { "LAST_TX", M2M_NL_U64, 8, 8 },
 };
 
 #define M2M_NL_BIT(attr)	(1ULL << (attr))
@@ -266,7 +297,7 @@ static int m2m_nl_check_attr(const struct nlattr *attr, struct m2m_nl_err *err)
 		return -EPROTO;
 	}
 	pol = &m2m_nl_policy[type];
-	if (pol->kind == M2M_NL_PAD)
+	if (pol->kind == M2M_NL_PAD || pol->kind == M2M_NL_NESTED)
 		return 0;
 	if (pol->kind == M2M_NL_STRING) {
 		str = mnl_attr_get_payload(attr);
@@ -288,12 +319,6 @@ static int m2m_nl_check_attr(const struct nlattr *attr, struct m2m_nl_err *err)
 	return 0;
 }
 
-struct m2m_nl_parse_ctx {
-	const struct nlattr *attrs[M2MSEC_A_MAX + 1];
-	struct m2m_nl_err *err;
-	int ret;
-};
-
 static int m2m_nl_parse_attr_cb(const struct nlattr *attr, void *data)
 {
 	struct m2m_nl_parse_ctx *ctx = data;
@@ -305,10 +330,8 @@ static int m2m_nl_parse_attr_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
-/* Check every attribute of an m2msec message and index them by type. */
-static int m2m_nl_parse_attrs(const struct nlmsghdr *nlh,
-			      struct m2m_nl_parse_ctx *ctx,
-			      struct m2m_nl_err *err)
+int m2m_nl_parse_attrs(const struct nlmsghdr *nlh,
+		       struct m2m_nl_parse_ctx *ctx, struct m2m_nl_err *err)
 {
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->err = err;

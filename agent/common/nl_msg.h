@@ -52,6 +52,21 @@ int m2m_nl_msg_parse_hs(const struct nlmsghdr *nlh, struct m2m_hs *out,
 int m2m_nl_msg_parse_entry(const struct nlmsghdr *nlh,
 			   struct m2m_hs_entry *entry, struct m2m_nl_err *err);
 
+/* Attributes of one message, checked and indexed by type. */
+struct m2m_nl_parse_ctx {
+	const struct nlattr *attrs[M2MSEC_A_MAX + 1];
+	struct m2m_nl_err *err;
+	int ret;
+};
+
+/*
+ * Check every attribute of an m2msec message against the reply policy
+ * and index them by type in ctx. Nested attributes are only indexed: the
+ * parser of their message checks their content.
+ */
+int m2m_nl_parse_attrs(const struct nlmsghdr *nlh,
+		       struct m2m_nl_parse_ctx *ctx, struct m2m_nl_err *err);
+
 /* Called for each data message of the expected family. */
 typedef int (*m2m_nl_msg_cb)(const struct nlmsghdr *nlh, void *data,
 			     struct m2m_nl_err *err);

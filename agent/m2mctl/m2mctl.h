@@ -31,6 +31,9 @@ extern const struct m2mctl_cmd m2mctl_cmd_import;
 extern const struct m2mctl_cmd m2mctl_cmd_bootstrap;
 extern const struct m2mctl_cmd m2mctl_cmd_connect;
 extern const struct m2mctl_cmd m2mctl_cmd_kma;
+extern const struct m2mctl_cmd m2mctl_cmd_set;
+extern const struct m2mctl_cmd m2mctl_cmd_peer;
+extern const struct m2mctl_cmd m2mctl_cmd_events;
 
 /* Print "m2mctl CMD: message" and a --help hint; returns exit code 2. */
 int m2mctl_usage_error(const char *cmd, const char *fmt, ...)
@@ -56,6 +59,15 @@ const char *m2mctl_printable(const char *s, char *buf, size_t len);
 int m2mctl_run_handshake(const char *cmd, const char *url, uint8_t mode,
 			 const uint8_t *id, size_t id_len, uint8_t suites,
 			 int32_t keyring, long timeout_ms);
+
+/*
+ * Print the m2msec interface ifname, or every one when ifname is NULL
+ * (under an "interfaces:" line when header), with their peers.
+ */
+int m2mctl_show_devs(const char *ifname, bool dump, bool header);
+
+/* Parse a key serial: a positive decimal number, or a usage error. */
+int m2mctl_parse_serial(const char *cmd, const char *arg, int32_t *serial);
 
 /* Print the connections that m2md keeps in DIR/m2md.db. */
 int m2mctl_show_connections(const char *state_dir, bool dump);

@@ -16,6 +16,9 @@ static const struct m2mctl_cmd *const m2mctl_cmds[] = {
 	&m2mctl_cmd_bootstrap,
 	&m2mctl_cmd_connect,
 	&m2mctl_cmd_kma,
+	&m2mctl_cmd_set,
+	&m2mctl_cmd_peer,
+	&m2mctl_cmd_events,
 };
 
 #define M2MCTL_NCMDS	(sizeof(m2mctl_cmds) / sizeof(m2mctl_cmds[0]))
@@ -29,8 +32,8 @@ static void m2mctl_usage(FILE *out)
 		"       m2mctl COMMAND --help\n"
 		"       m2mctl help [COMMAND]\n"
 		"\n"
-		"Show and manage the m2msec keys, handshakes and connections of\n"
-		"this host. No command ever prints a key.\n"
+		"Show and manage the m2msec keys, handshakes, connections and\n"
+		"interfaces of this host. No command ever prints a key.\n"
 		"\n"
 		"Commands:\n");
 	for (i = 0; i < M2MCTL_NCMDS; i++)

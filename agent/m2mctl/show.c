@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * m2mctl show: the m2msec keys in the caller's keyrings, the half-open
- * handshakes of the module and the connections that m2md recorded. Keys
- * are listed by their public metadata only.
+ * handshakes of the module, the connections that m2md recorded and the
+ * m2msec interfaces with their peers. Keys are listed by their public
+ * metadata only.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -18,12 +19,30 @@ static void m2mctl_show_help(FILE *out)
 {
 	fprintf(out,
 		"Usage: m2mctl show [--state-dir DIR] [--dump]\n"
+		"       m2mctl show IFACE|all [dump]\n"
 		"\n"
-		"List the m2msec keys reachable from the caller's keyrings (type,\n"
-		"serial, node id, key index, key id and expiry), the kernel's\n"
-		"handshake table (half-open handshakes, and finished ones kept to\n"
-		"answer a replayed FINISH) and the connections recorded by m2md.\n"
+		"Without arguments, list the m2msec keys reachable from the\n"
+		"caller's keyrings (type, serial, node id, key index, key id and\n"
+		"expiry), the kernel's handshake table (half-open handshakes, and\n"
+		"finished ones kept to answer a replayed FINISH), the connections\n"
+		"recorded by m2md, and every m2msec interface with its peers.\n"
 		"Key material is never shown.\n"
+		"\n"
+		"With IFACE, show only that interface and its peers: listening\n"
+		"port, drop counters, and per peer its node id, endpoint, allowed\n"
+		"ips, key (serial, key id, suite, role, indexes, expiry), latest\n"
+		"handshake, transfer, drops by reason and state. \"all\" shows\n"
+		"every interface. With \"dump\", print tab-separated lines\n"
+		"without headers instead, each starting with the interface name:\n"
+		"  IFNAME PORT PEERS DROP-UNKNOWN-INDEX DROP-MALFORMED DROP-NO-PEER\n"
+		"  IFNAME NODE-ID ENDPOINT ALLOWED-IPS KEY-SERIAL KEY-ID SUITE ROLE\n"
+		"      INDEX PEER-INDEX KEY-EXPIRES LAST-HANDSHAKE-MS LAST-RX-MS\n"
+		"      LAST-TX-MS RX-BYTES TX-BYTES RX-PACKETS TX-PACKETS DROP-AUTH\n"
+		"      DROP-REPLAY DROP-NO-KEY DROP-SOURCE KEEPALIVE STATE\n"
+		"ENDPOINT is ADDR:PORT, [ADDR]:PORT or (none); ALLOWED-IPS is a\n"
+		"comma-separated list of prefixes or (none); the key fields are '-'\n"
+		"without a key; times are Unix ms, 0 for never; STATE is up when\n"
+		"the peer has a key that has not expired, else down.\n"
 		"\n"
 		"Options:\n"
 		"  --state-dir DIR  directory of m2md's state database m2md.db,\n"
@@ -35,7 +54,8 @@ static void m2mctl_show_help(FILE *out)
 		"                   connection CONN-ID NODE-ID SCL-ID KMC-INDEX\n"
 		"                       KEY-ID KEY-SERIAL EXPIRY CREATED\n"
 		"                   Times are Unix seconds, 0 for none; '-' marks\n"
-		"                   an unknown value.\n"
+		"                   an unknown value. The interfaces are not part\n"
+		"                   of this dump: use 'm2mctl show all dump'.\n"
 		"  -h, --help       show this help\n");
 }
 
@@ -220,6 +240,25 @@ static int m2mctl_show_handshakes(bool dump)
 	return M2MCTL_EXIT_OK;
 }
 
+/* "show IFACE|all [dump]": the positional arguments after the options. */
+static int m2mctl_show_iface(int argc, char **argv, bool dump)
+{
+	const char *ifname = argv[0];
+
+	if (argc > 2)
+		return m2mctl_usage_error("show", "unexpected argument \"%s\"",
+					  argv[2]);
+	if (argc == 2 && strcmp(argv[1], "dump"))
+		return m2mctl_usage_error("show",
+					  "unexpected argument \"%s\" (expected \"dump\")",
+					  argv[1]);
+	if (argc == 2)
+		dump = true;
+	if (!strcmp(ifname, "all"))
+		ifname = NULL;
+	return m2mctl_show_devs(ifname, dump, false);
+}
+
 static int m2mctl_show(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -248,19 +287,20 @@ static int m2mctl_show(int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		return m2mctl_usage_error("show", "unexpected argument \"%s\"",
-					  argv[optind]);
+		return m2mctl_show_iface(argc - optind, argv + optind, dump);
 
 	/* Show every part that can be read; fail if any part could not. */
 	ret = m2mctl_show_keys(dump);
 	ret |= m2mctl_show_handshakes(dump);
 	ret |= m2mctl_show_connections(state_dir, dump);
+	if (!dump)
+		ret |= m2mctl_show_devs(NULL, false, true);
 	return ret ? M2MCTL_EXIT_FAILED : M2MCTL_EXIT_OK;
 }
 
 const struct m2mctl_cmd m2mctl_cmd_show = {
 	.name = "show",
-	.summary = "list keys, handshakes and connections",
+	.summary = "list keys, handshakes, connections and interfaces",
 	.run = m2mctl_show,
 	.help = m2mctl_show_help,
 };

@@ -79,6 +79,22 @@ int m2mctl_parse_hex_id(const char *cmd, const char *option, const char *arg,
 	return 0;
 }
 
+int m2mctl_parse_serial(const char *cmd, const char *arg, int32_t *serial)
+{
+	unsigned long value;
+	char *end;
+
+	errno = 0;
+	value = strtoul(arg, &end, 10);
+	if (arg[0] < '1' || arg[0] > '9' || *end || errno ||
+	    value > INT32_MAX)
+		return m2mctl_usage_error(cmd,
+					  "invalid key serial \"%s\" (expected a positive number, as keyctl shows it)",
+					  arg);
+	*serial = (int32_t)value;
+	return 0;
+}
+
 void m2mctl_format_time(time_t t, char *buf, size_t len)
 {
 	struct tm tm;

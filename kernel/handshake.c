@@ -244,11 +244,15 @@ static int m2msec_nl_reply_send(struct sk_buff *skb, void *hdr,
 	return genlmsg_reply(skb, info);
 }
 
-/* Installs a handshake's key and announces it; wipes res->key. */
+/*
+ * Installs a handshake's key and announces it; wipes res->key. suite is
+ * the suite that the responder chose (connect mode), which the data plane
+ * reads from an m2m_conn key together with this side's role and indexes.
+ */
 static key_serial_t m2msec_hs_install(struct genl_info *info,
 				      struct m2msec_hs *hs,
 				      struct m2msec_hs_result *res,
-				      key_serial_t keyring)
+				      key_serial_t keyring, u8 suite)
 {
 	struct m2msec_key_meta meta = {};
 	key_serial_t serial;
@@ -257,6 +261,12 @@ static key_serial_t m2msec_hs_install(struct genl_info *info,
 	meta.key_index = hs->key_index;
 	meta.lifetime = hs->lifetime;
 	memcpy(meta.key_id, res->key_id, M2MSEC_KEY_ID_LEN);
+	if (hs->mode == M2MSEC_MODE_CONNECT) {
+		meta.role = hs->role;
+		meta.suite = suite;
+		meta.index = hs->index;
+		meta.peer_index = hs->peer_index;
+	}
 	serial = m2msec_key_install(hs->mode, keyring, res->key, &meta,
 				    info->extack);
 	memzero_explicit(res->key, sizeof(res->key));
@@ -569,7 +579,8 @@ static int m2msec_nl_complete(struct genl_info *info, struct m2msec_hs *hs,
 	hs->key_index = f->key_index;
 	hs->lifetime = f->lifetime;
 	*serial = m2msec_hs_install(info, hs, &ctx->res,
-				    nla_get_s32(info->attrs[M2MSEC_A_KEYRING]));
+				    nla_get_s32(info->attrs[M2MSEC_A_KEYRING]),
+				    ctx->resp.hdr.suites);
 	return *serial < 0 ? *serial : 0;
 }
 
@@ -683,8 +694,10 @@ static int m2msec_nl_finish_first(struct genl_info *info,
 				    hs->index, err);
 		return err;
 	}
+	/* A responder's suites field holds the one suite it chose. */
 	serial = m2msec_hs_install(info, hs, &res,
-				   nla_get_s32(info->attrs[M2MSEC_A_KEYRING]));
+				   nla_get_s32(info->attrs[M2MSEC_A_KEYRING]),
+				   hs->suites);
 	if (serial < 0)
 		return serial;
 	hs->serial = serial;

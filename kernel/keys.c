@@ -9,7 +9,9 @@
 #include <linux/cred.h>
 #include <linux/ctype.h>
 #include <linux/err.h>
+#include <linux/hashtable.h>
 #include <linux/kernel.h>
+#include <linux/mutex.h>
 #include <linux/random.h>
 #include <linux/rwsem.h>
 #include <linux/seq_file.h>
@@ -20,6 +22,7 @@
 
 #include "keys.h"
 #include "netlink.h"
+#include "peer.h"
 
 #define M2MSEC_COOKIE_LEN	32
 #define M2MSEC_HEX_ID_LEN	(2 * M2MSEC_NODE_ID_LEN)
@@ -125,6 +128,49 @@ static void m2msec_key_revoke(struct key *key)
 static void m2msec_key_destroy(struct key *key)
 {
 	kfree_sensitive(key->payload.data[0]);
+}
+
+/*
+ * Watches of m2m_conn keys, hashed by key address. The mutex also makes
+ * m2msec_key_unwatch() wait for a gone() callback that is running, so a
+ * watch's owner may free it as soon as unwatch returns.
+ */
+static DEFINE_MUTEX(m2msec_watch_lock);
+static DEFINE_HASHTABLE(m2msec_watches, 8);
+
+/* Removes every watch of key and calls its gone(); process context. */
+static void m2msec_key_fire_watches(const struct key *key)
+{
+	struct m2msec_key_watch *watch;
+	struct hlist_node *tmp;
+
+	mutex_lock(&m2msec_watch_lock);
+	hash_for_each_possible_safe(m2msec_watches, watch, tmp, node,
+				    (unsigned long)key) {
+		if (watch->key != key)
+			continue;
+		hash_del(&watch->node);
+		watch->gone(watch);
+	}
+	mutex_unlock(&m2msec_watch_lock);
+}
+
+/*
+ * Called with key->sem write-locked: gone() must not take it. The key is
+ * wiped first, so a racing bind that copied the Kmc before this point
+ * sees the revoked flag in its final check and gives up.
+ */
+static void m2msec_conn_revoke(struct key *key)
+{
+	m2msec_key_revoke(key);
+	m2msec_key_fire_watches(key);
+}
+
+/* Runs from the key garbage collector once the last link is gone. */
+static void m2msec_conn_destroy(struct key *key)
+{
+	m2msec_key_fire_watches(key);
+	m2msec_key_destroy(key);
 }
 
 /* True if desc starts with 32 lowercase hex digits. */
@@ -265,8 +311,8 @@ struct key_type m2msec_key_type_conn = {
 	.preparse	= m2msec_conn_preparse,
 	.free_preparse	= m2msec_free_preparse,
 	.instantiate	= generic_key_instantiate,
-	.revoke		= m2msec_key_revoke,
-	.destroy	= m2msec_key_destroy,
+	.revoke		= m2msec_conn_revoke,
+	.destroy	= m2msec_conn_destroy,
 	.describe	= m2msec_conn_describe,
 };
 
@@ -601,15 +647,146 @@ key_serial_t m2msec_key_install(u8 mode, key_serial_t keyring,
 	return ret;
 }
 
+static void m2msec_key_watch_add(struct key *key,
+				 struct m2msec_key_watch *watch)
+{
+	watch->key = key;
+	mutex_lock(&m2msec_watch_lock);
+	hash_add(m2msec_watches, &watch->node, (unsigned long)key);
+	mutex_unlock(&m2msec_watch_lock);
+}
+
+void m2msec_key_unwatch(struct m2msec_key_watch *watch)
+{
+	mutex_lock(&m2msec_watch_lock);
+	if (hash_hashed(&watch->node))
+		hash_del(&watch->node);
+	mutex_unlock(&m2msec_watch_lock);
+}
+
+static void m2msec_set_bind_msg(struct netlink_ext_ack *extack,
+				key_serial_t serial, int err)
+{
+	switch (err) {
+	case -EKEYREVOKED:
+		M2MSEC_NL_SET_ERR_MSG_FMT(extack, "m2m_conn key %d is revoked",
+					  serial);
+		break;
+	case -EKEYEXPIRED:
+		M2MSEC_NL_SET_ERR_MSG_FMT(extack,
+					  "m2m_conn key %d has expired", serial);
+		break;
+	case -EACCES:
+		M2MSEC_NL_SET_ERR_MSG_FMT(extack, "key %d: search denied",
+					  serial);
+		break;
+	default:
+		M2MSEC_NL_SET_ERR_MSG_FMT(extack,
+					  "key %d not found or not usable (error %d)",
+					  serial, err);
+		break;
+	}
+}
+
+/* Copies Kmc, metadata and expiry of a usable key under its semaphore. */
+static int m2msec_conn_key_copy(struct key *key,
+				struct m2msec_conn_binding *out)
+{
+	const struct m2msec_key_payload *payload;
+	int err;
+
+	down_read(&key->sem);
+	err = key_validate(key);
+	payload = key->payload.data[0];
+	if (!err && (!payload || !payload->has_meta))
+		err = -ENOKEY;
+	if (!err) {
+		memcpy(out->kmc, payload->key, M2MSEC_KEY_LEN);
+		out->meta = payload->meta;
+		out->expiry = READ_ONCE(key->expiry);
+	}
+	up_read(&key->sem);
+	return err;
+}
+
+/**
+ * m2msec_conn_key_bind - copy an m2m_conn key and watch it
+ * @serial: the key's serial, looked up with the caller's credentials
+ * @watch: registered on the key when this returns 0; gone must be set
+ * @out: receives Kmc, metadata, expiry and serial; kmc is wiped on error
+ * @extack: receives a message naming the key on failure
+ *
+ * The watch is registered before the last usability check, so a revoke
+ * either comes before that check and fails the bind, or comes after the
+ * registration and runs watch->gone.
+ *
+ * Return: 0, or -EINVAL for another key type, -EKEYREVOKED, -EKEYEXPIRED,
+ * -ENOKEY, -EACCES or another errno of the key lookup.
+ */
+int m2msec_conn_key_bind(key_serial_t serial, struct m2msec_key_watch *watch,
+			 struct m2msec_conn_binding *out,
+			 struct netlink_ext_ack *extack)
+{
+	key_ref_t ref;
+	struct key *key;
+	int err;
+
+	ref = lookup_user_key(serial, 0, KEY_NEED_SEARCH);
+	if (IS_ERR(ref)) {
+		err = PTR_ERR(ref);
+		m2msec_set_bind_msg(extack, serial, err);
+		return err;
+	}
+	key = key_ref_to_ptr(ref);
+	if (key->type != &m2msec_key_type_conn) {
+		M2MSEC_NL_SET_ERR_MSG_FMT(extack,
+					  "key %d is not an m2m_conn key",
+					  serial);
+		err = -EINVAL;
+		goto out;
+	}
+
+	m2msec_key_watch_add(key, watch);
+	err = m2msec_conn_key_copy(key, out);
+	if (err) {
+		m2msec_key_unwatch(watch);
+		memzero_explicit(out->kmc, sizeof(out->kmc));
+		m2msec_set_bind_msg(extack, serial, err);
+		goto out;
+	}
+	/* Without an expiry the key would outlive its handshake lifetime. */
+	if (!out->expiry || out->expiry == TIME64_MAX) {
+		m2msec_key_unwatch(watch);
+		memzero_explicit(out->kmc, sizeof(out->kmc));
+		M2MSEC_NL_SET_ERR_MSG_FMT(extack,
+					  "m2m_conn key %d has no expiry",
+					  serial);
+		err = -EINVAL;
+		goto out;
+	}
+	out->serial = key_serial(key);
+out:
+	key_ref_put(ref);
+	return err;
+}
+
 int m2msec_keys_register(void)
 {
 	int err;
 
 	get_random_bytes(m2msec_key_cookie, sizeof(m2msec_key_cookie));
 
-	err = register_key_type(&m2msec_key_type_boot);
+	/*
+	 * Keypairs of the data plane watch m2m_conn keys and are torn down
+	 * on a workqueue of peer.c, which must outlive them: it comes before
+	 * the key types and goes after every device has released its peers.
+	 */
+	err = m2msec_peer_init();
 	if (err)
 		return err;
+	err = register_key_type(&m2msec_key_type_boot);
+	if (err)
+		goto err_peer;
 	err = register_key_type(&m2msec_key_type_root);
 	if (err)
 		goto err_boot;
@@ -622,12 +799,15 @@ err_root:
 	unregister_key_type(&m2msec_key_type_root);
 err_boot:
 	unregister_key_type(&m2msec_key_type_boot);
+err_peer:
+	m2msec_peer_exit();
 	return err;
 }
 
 /* unregister_key_type() waits until the GC has destroyed every key. */
 void m2msec_keys_unregister(void)
 {
+	m2msec_peer_exit();
 	unregister_key_type(&m2msec_key_type_conn);
 	unregister_key_type(&m2msec_key_type_root);
 	unregister_key_type(&m2msec_key_type_boot);

@@ -36,8 +36,9 @@ struct m2msec_index_table {
 struct m2msec_keypair {
 	struct kref refcount;
 	struct rcu_head rcu;
-	struct m2msec_peer *peer;	/* not counted: the peer outlives it */
+	struct m2msec_peer *peer;	/* counted, so the peer outlives it */
 	struct hlist_node index_node;	/* in the device's index table */
+	struct work_struct free_work;	/* the last put may be in softirq */
 
 	struct crypto_aead *send_tfm;	/* K_i2r as initiator, else K_r2i */
 	struct crypto_aead *recv_tfm;
@@ -55,9 +56,10 @@ struct m2msec_keypair {
 	time64_t expires;		/* Unix seconds, from the key */
 	time64_t rekey_at;		/* Unix seconds: 3/4 of the lifetime */
 	u64 bound_ms;			/* Unix ms when bound */
-	unsigned long retire_at;	/* jiffies; set once replaced */
+	unsigned long retire_at;	/* jiffies, 0 until replaced */
 	bool dead;			/* key revoked, unlinked or expired */
 	bool rekey_sent;		/* REKEY_WANTED sent for this key */
+	bool expired_sent;		/* KEY_EXPIRED sent for this key */
 	struct m2msec_key_watch watch;
 };
 
@@ -81,6 +83,8 @@ struct m2msec_peer {
 	u64 seq;			/* order of creation, for dumps */
 	u8 node_id[M2MSEC_NODE_ID_LEN];
 	bool dead;			/* removed from the device */
+	bool up;			/* has a usable keypair; keypair_lock */
+	struct list_head allowedips;	/* its entries, in allowedips.c */
 
 	/*
 	 * Keypairs. current seals and opens; next (initiator side only) opens
@@ -99,8 +103,9 @@ struct m2msec_peer {
 
 	u16 keepalive;			/* seconds, 0 = off */
 	struct timer_list keepalive_timer;
+	u64 keepalive_sent_ms;		/* Unix ms; the keepalive timer's */
 	struct timer_list key_timer;	/* rekey wanted, expiry, retire */
-	struct work_struct key_work;	/* keypair teardown out of atomic */
+	struct work_struct key_work;	/* the key timer's work */
 
 	struct m2msec_peer_stats stats;
 };
@@ -152,5 +157,17 @@ void m2msec_keypair_opened(struct m2msec_keypair *kp,
 			   const union m2msec_endpoint *from);
 
 void m2msec_index_table_init(struct m2msec_index_table *table);
+
+/*
+ * The workqueue that frees keypairs. m2msec_peer_exit() runs after every
+ * device is gone and waits for the keypairs still being freed.
+ */
+int m2msec_peer_init(void);
+void m2msec_peer_exit(void);
+
+/* For timers.c: the keypair slots, with peer->keypair_lock held. */
+bool m2msec_keypair_usable(const struct m2msec_keypair *kp, time64_t now);
+void m2msec_peer_update_state(struct m2msec_peer *peer);
+struct m2msec_keypair *m2msec_peer_take_previous(struct m2msec_peer *peer);
 
 #endif /* _M2MSEC_PEER_H */

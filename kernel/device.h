@@ -51,6 +51,13 @@ struct m2msec_device {
 	struct padata_shell *encrypt_ps;
 	struct padata_shell *decrypt_ps;
 	struct gro_cells gro_cells;
+	/*
+	 * Packets handed to padata and not yet through their serial step,
+	 * per direction: bounded by M2MSEC_MAX_INFLIGHT, and drained before
+	 * the device frees its padata shells.
+	 */
+	atomic_t tx_inflight;
+	atomic_t rx_inflight;
 
 	atomic64_t drop_unknown_index;
 	atomic64_t drop_malformed;

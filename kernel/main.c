@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * m2msec module entry: brings up the crypto transforms, the key types, the
- * handshake tables and the generic netlink family, in that order, and runs
- * the known-answer self-tests when asked to.
+ * handshake tables, the data-plane devices and the generic netlink family,
+ * in that order, and runs the known-answer self-tests when asked to.
  */
 
 #include <linux/init.h>
@@ -11,6 +11,7 @@
 #include <net/genetlink.h>
 
 #include "crypto.h"
+#include "device.h"
 #include "handshake.h"
 #include "keys.h"
 #include "netlink.h"
@@ -38,9 +39,12 @@ static int __init m2msec_init(void)
 	err = m2msec_handshake_init();
 	if (err)
 		goto err_keys;
-	err = m2msec_netlink_init();
+	err = m2msec_device_init();
 	if (err)
 		goto err_handshake;
+	err = m2msec_netlink_init();
+	if (err)
+		goto err_device;
 
 	if (selftest) {
 		err = m2msec_selftest_run();
@@ -51,6 +55,8 @@ static int __init m2msec_init(void)
 
 err_netlink:
 	m2msec_netlink_exit();
+err_device:
+	m2msec_device_exit();
 err_handshake:
 	m2msec_handshake_exit();
 err_keys:
@@ -63,6 +69,7 @@ err_crypto:
 static void __exit m2msec_exit(void)
 {
 	m2msec_netlink_exit();
+	m2msec_device_exit();
 	m2msec_handshake_exit();
 	m2msec_keys_unregister();
 	m2msec_crypto_exit();
@@ -72,5 +79,6 @@ module_init(m2msec_init);
 module_exit(m2msec_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("ETSI M2M key hierarchy and handshake in the kernel keyring");
+MODULE_DESCRIPTION("ETSI M2M key hierarchy and handshake in the kernel keyring, and per-packet protection on mId");
+MODULE_ALIAS_RTNL_LINK("m2msec");
 MODULE_ALIAS_GENL_FAMILY(M2MSEC_GENL_NAME);

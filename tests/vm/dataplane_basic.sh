@@ -52,9 +52,9 @@ traffic_checks() {
 		done
 	done
 
-	check "$t ping inner IPv4" in_a ping -c 3 -i 0.3 -W 5 "$dp_inner4_b"
-	check "$t ping inner IPv6" in_a ping -6 -c 3 -i 0.3 -W 5 "$dp_inner6_b"
-	check "$t ping from responder side" in_b ping -c 2 -i 0.3 -W 5 "$dp_inner4_a"
+	check "$t ping inner IPv4" dp_quiet in_a ping -c 3 -i 0.3 -W 5 "$dp_inner4_b"
+	check "$t ping inner IPv6" dp_quiet in_a ping -6 -c 3 -i 0.3 -W 5 "$dp_inner6_b"
+	check "$t ping from responder side" dp_quiet in_b ping -c 2 -i 0.3 -W 5 "$dp_inner4_a"
 
 	dp_iperf_start b "$dp_inner4_b"
 	in_a iperf3 -c "$dp_inner4_b" -t 3 -J > "$dp_work/iperf-$family.json" 2>&1
@@ -101,7 +101,7 @@ if dp_pair_up 4; then
 		grep -q "$pattern" <(dp_pcap_hex "$dp_work/clear.pcap")
 
 	dp_capture_start a tunnel
-	check "$t tunnel ping" in_a ping -c 5 -i 0.2 -s 200 -p "$pattern" \
+	check "$t tunnel ping" dp_quiet in_a ping -c 5 -i 0.2 -s 200 -p "$pattern" \
 		-W 5 "$dp_inner4_b"
 	dp_capture_stop
 	udp=$(tcpdump -r "$dp_work/tunnel.pcap" -n 2> /dev/null |

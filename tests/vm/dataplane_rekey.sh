@@ -98,7 +98,7 @@ check "side a index changed" test "$new_index_a" != "$old_index_a"
 check "side b index changed" test "$new_index_b" != "$old_index_b"
 port=$(dp_dev_field b port)
 dp_capture_start a after-rekey udp
-check "ping after rekey" in_a ping -c 5 -i 0.2 -W 5 "$dp_inner4_b"
+check "ping after rekey" dp_quiet in_a ping -c 5 -i 0.2 -W 5 "$dp_inner4_b"
 dp_capture_stop
 indexes=$(in_a "$dp_python" "$dp_lib/pcap_indexes.py" \
 	"$dp_work/after-rekey.pcap" "$port" | sort -u | tr '\n' ' ')

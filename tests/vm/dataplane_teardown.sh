@@ -51,7 +51,7 @@ check "normal module file found" test -n "$good"
 # 1. Namespace deletion with live devices and traffic.
 if dp_pair_up 4; then
 	check "netns pair setup" true
-	check "netns ping before" in_a ping -c 2 -W 5 "$dp_inner4_b"
+	check "netns ping before" dp_quiet in_a ping -c 2 -W 5 "$dp_inner4_b"
 	dp_bg flood-a in_a ping -f -W 1 -c 1000000 "$dp_inner4_b"
 	dp_bg flood-b in_b ping -6 -f -W 1 -c 1000000 "$dp_inner6_a"
 	sleep 2

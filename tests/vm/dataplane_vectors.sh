@@ -184,7 +184,7 @@ for vector in connect-aes256gcm connect-chachapoly; do
 	# Side a receives the responder-to-initiator packet as initiator.
 	key_i=$("$dp_vectorkey" "$vector" initiator)
 	check_match "$t initiator vector key" '^[0-9]+$' "$key_i"
-	check "$t initiator peer add" in_a "$dp_m2mctl" peer add "$dp_ifname" \
+	check "$t initiator peer add" dp_quiet in_a "$dp_m2mctl" peer add "$dp_ifname" \
 		key "$key_i" allowed-ips "$inner_src/32"
 	check_equal "$t initiator role" initiator "$(dp_peer_field a role)"
 	snapshot a

@@ -66,6 +66,11 @@ in_ns() {
 	if [ "$side" = a ]; then in_a "$@"; else in_b "$@"; fi
 }
 
+# dp_quiet CMD...: run CMD without its output, for checks.
+dp_quiet() {
+	"$@" > /dev/null 2>&1
+}
+
 # dp_wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds.
 dp_wait_for() {
 	local deadline=$((SECONDS + $1))
@@ -206,11 +211,21 @@ dp_key_id() {
 }
 
 # dp_bg NAME CMD...: start CMD in the background with its output in
-# $dp_work/NAME.out, and remember it for dp_down.
+# $dp_work/NAME.out, and remember it for dp_down. A CMD that starts with
+# in_a, in_b or in_ns runs as `ip netns exec` directly, so that the PID
+# in dp_last_job is the command's own and killing it stops the command.
 dp_bg() {
-	local name=$1
+	local name=$1 ns
 
 	shift
+	case $1 in
+	in_a)	shift; set -- ip netns exec "$dp_ns_a" "$@" ;;
+	in_b)	shift; set -- ip netns exec "$dp_ns_b" "$@" ;;
+	in_ns)	ns=$dp_ns_a
+		[ "$2" = b ] && ns=$dp_ns_b
+		shift 2
+		set -- ip netns exec "$ns" "$@" ;;
+	esac
 	"$@" > "$dp_work/$name.out" 2>&1 &
 	dp_jobs+=($!)
 	dp_last_job=$!

@@ -34,6 +34,10 @@ enum m2md_opt_type {
 	OPT_LOGLEVEL,
 	OPT_BOOL,
 	OPT_SIZE,
+	OPT_IFNAME,
+	OPT_PREFIX6,	/* IPv6 prefix of at most /64 */
+	OPT_PREFIX4,	/* IPv4 prefix of at most /24 */
+	OPT_PREFIXES,	/* comma-separated prefixes */
 };
 
 struct m2md_opt {
@@ -66,6 +70,18 @@ static const struct m2md_opt m2md_opts[] = {
 	  "largest request body accepted on resource paths, in bytes (default 65536); handshake paths accept at most 1024" },
 	{ "threads", OPT_U32, CFG_FIELD(threads), 1, 64, "N",
 	  "HTTP worker threads (default 4)" },
+	{ "tunnel", OPT_BOOL, CFG_FIELD(tunnel), 0, 0, "yes|no",
+	  "carry mId over an m2msec interface: the network creates it at start and requires it in connect (mid flags bit 0), the gateway creates it after such a connect (default yes)" },
+	{ "tunnel-ifname", OPT_IFNAME, CFG_FIELD(tunnel_ifname), 0, 0, "NAME",
+	  "name of the m2msec interface (default m2m0)" },
+	{ "tunnel-port", OPT_U16, CFG_FIELD(tunnel_port), 1, 65535, "PORT",
+	  "UDP port of the m2msec interface; the gateway sends to this port of the NSCL host (default 5685)" },
+	{ "tunnel-prefix", OPT_PREFIX6, CFG_FIELD(tunnel_prefix_text), 0, 0, "PREFIX",
+	  "IPv6 prefix inside the tunnel, at most /64, the same on both sides: the network is PREFIX::1, a gateway PREFIX plus the last 8 bytes of its node id (default fd6d:326d:6d32::/64)" },
+	{ "tunnel-prefix4", OPT_PREFIX4, CFG_FIELD(tunnel_prefix4_text), 0, 0, "PREFIX",
+	  "IPv4 prefix inside the tunnel, at most /24, for example 10.201.0.0/16: the network is host 1 of it, a gateway a host derived from its node id (default none: IPv6 only)" },
+	{ "tunnel-routes", OPT_PREFIXES, CFG_FIELD(tunnel_routes_text), 0, 0, "PREFIX[,...]",
+	  "gateway: more prefixes to send through the tunnel, besides the tunnel prefixes (default none)" },
 	{ "kmr-lifetime", OPT_U32, CFG_FIELD(kmr_lifetime), 0, UINT32_MAX, "SECONDS",
 	  "network: lifetime of a Kmr made by bootstrap, in seconds, 0 = no expiry (default 0)" },
 	{ "mas-fqdn", OPT_STRING, CFG_FIELD(mas_fqdn), 0, 0, "NAME",
@@ -75,7 +91,7 @@ static const struct m2md_opt m2md_opts[] = {
 	{ "kmc-lifetime", OPT_U32, CFG_FIELD(kmc_lifetime), 1, UINT32_MAX, "SECONDS",
 	  "network: lifetime of a Kmc made by connect, in seconds (default 3600)" },
 	{ "mid-flags", OPT_U16, CFG_FIELD(mid_flags), 0, M2MSEC_MID_PROTECT, "FLAGS",
-	  "network: mId security flags sent in connect, 1 = per-packet protection required (default 1)" },
+	  "network: mId security flags sent in connect; bit 0 (per-packet protection required) follows the tunnel option, set for yes and cleared for no (default 1)" },
 	{ "nscl-id", OPT_STRING, CFG_FIELD(nscl_id), 0, 0, "ID",
 	  "network: NSCL id sent in connect (default nscl)" },
 	{ "nscl", OPT_STRING, CFG_FIELD(nscl_url), 0, 0, "URL",
@@ -115,6 +131,12 @@ void m2md_config_defaults(struct m2md_config *cfg)
 	cfg->http_timeout_ms = 10000;
 	cfg->retry_min = 5;
 	cfg->retry_max = 300;
+	cfg->tunnel = true;
+	snprintf(cfg->tunnel_ifname, sizeof(cfg->tunnel_ifname), "m2m0");
+	cfg->tunnel_port = M2MSEC_DEFAULT_PORT;
+	snprintf(cfg->tunnel_prefix_text, sizeof(cfg->tunnel_prefix_text),
+		 "fd6d:326d:6d32::/64");
+	m2m_cidr_parse(cfg->tunnel_prefix_text, &cfg->tunnel_prefix, NULL, 0);
 }
 
 const char *m2md_role_name(enum m2md_role role)
@@ -142,12 +164,23 @@ static int m2md_errf(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
+/* Compare keys with '_' and '-' as the same character. */
+static bool m2md_key_equal(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++) {
+		if (*a != *b && !(strchr("-_", *a) && strchr("-_", *b)))
+			return false;
+	}
+	return *a == *b;
+}
+
+/* Find an option by key; "tunnel_port" finds "tunnel-port". */
 static const struct m2md_opt *m2md_opt_find(const char *key)
 {
 	size_t i;
 
 	for (i = 0; i < M2MD_NOPTS; i++)
-		if (!strcmp(m2md_opts[i].key, key))
+		if (m2md_key_equal(m2md_opts[i].key, key))
 			return &m2md_opts[i];
 	return NULL;
 }
@@ -318,6 +351,71 @@ static int m2md_check_string(const char *key, const char *value, char *err,
 	return 0;
 }
 
+static int m2md_set_ifname(struct m2md_config *cfg, const char *value,
+			   char *err, size_t errlen)
+{
+	size_t len = strlen(value);
+
+	if (!len || len >= IF_NAMESIZE || strchr(value, '/') ||
+	    strpbrk(value, " \t:") || !strcmp(value, ".") ||
+	    !strcmp(value, ".."))
+		return m2md_errf(err, errlen,
+				 "tunnel-ifname: invalid interface name '%s', expected 1 to %d characters without '/', ':' or spaces",
+				 value, IF_NAMESIZE - 1);
+	memcpy(cfg->tunnel_ifname, value, len + 1);
+	return 0;
+}
+
+/* Parse one tunnel prefix of family, no longer than max_len bits. */
+static int m2md_set_prefix(const struct m2md_opt *opt, const char *value,
+			   int family, unsigned int max_len,
+			   struct m2m_allowedip *out, char *err, size_t errlen)
+{
+	char msg[256];
+
+	if (m2m_cidr_parse(value, out, msg, sizeof(msg)))
+		return m2md_errf(err, errlen, "%s: %s", opt->key, msg);
+	if (out->family != family || out->cidr > max_len)
+		return m2md_errf(err, errlen,
+				 "%s: invalid prefix '%s', expected an %s prefix of length 0 to %u",
+				 opt->key, value,
+				 family == AF_INET ? "IPv4" : "IPv6", max_len);
+	return 0;
+}
+
+/* Set the tunnel options that are prefixes. */
+static int m2md_set_prefix_opt(struct m2md_config *cfg,
+			       const struct m2md_opt *opt, const char *value,
+			       char *err, size_t errlen)
+{
+	char msg[256];
+	int n;
+
+	switch (opt->type) {
+	case OPT_PREFIX6:
+		if (m2md_set_prefix(opt, value, AF_INET6, 64,
+				    &cfg->tunnel_prefix, err, errlen))
+			return -1;
+		break;
+	case OPT_PREFIX4:
+		if (m2md_set_prefix(opt, value, AF_INET, 24,
+				    &cfg->tunnel_prefix4, err, errlen))
+			return -1;
+		cfg->has_tunnel_prefix4 = true;
+		break;
+	default:
+		n = m2m_cidr_list_parse(value, cfg->tunnel_routes,
+					M2MD_TUNNEL_ROUTES_MAX, msg,
+					sizeof(msg));
+		if (n < 0)
+			return m2md_errf(err, errlen, "%s: %s", opt->key, msg);
+		cfg->n_tunnel_routes = (size_t)n;
+		break;
+	}
+	return m2md_set_string((char *)cfg + opt->offset, opt->size, opt->key,
+			       value, err, errlen);
+}
+
 int m2md_config_set(struct m2md_config *cfg, const char *key,
 		    const char *value, char *err, size_t errlen)
 {
@@ -368,6 +466,12 @@ int m2md_config_set(struct m2md_config *cfg, const char *key,
 		cfg->keyring = keyring;
 		return m2md_set_string(field, opt->size, key, value, err,
 				       errlen);
+	case OPT_IFNAME:
+		return m2md_set_ifname(cfg, value, err, errlen);
+	case OPT_PREFIX6:
+	case OPT_PREFIX4:
+	case OPT_PREFIXES:
+		return m2md_set_prefix_opt(cfg, opt, value, err, errlen);
 	case OPT_LOGLEVEL:
 		if (m2md_parse_level(value, &cfg->log_level))
 			return m2md_errf(err, errlen,
@@ -623,6 +727,11 @@ static int m2md_finish_network(struct m2md_config *cfg, char *err,
 			 "0.0.0.0");
 		cfg->listen_port = 8080;
 	}
+	/* A gateway creates its end of the tunnel only when told to. */
+	if (cfg->tunnel)
+		cfg->mid_flags |= M2MSEC_MID_PROTECT;
+	else
+		cfg->mid_flags &= (uint16_t)~M2MSEC_MID_PROTECT;
 	return 0;
 }
 

@@ -11,10 +11,15 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <net/if.h>
+
+#include "addr.h"
 
 #define M2MD_URL_MAX	512
 #define M2MD_NAME_MAX	256
 #define M2MD_PATH_MAX	1024
+/* Maximum number of extra prefixes in tunnel-routes. */
+#define M2MD_TUNNEL_ROUTES_MAX	16
 
 enum m2md_role {
 	M2MD_ROLE_NONE,
@@ -34,6 +39,19 @@ struct m2md_config {
 	bool syslog;
 	size_t max_body;		/* bytes, non-handshake request bodies */
 	uint32_t threads;		/* HTTP thread pool size */
+
+	/* tunnel: the m2msec interface that carries mId, both roles */
+	bool tunnel;
+	char tunnel_ifname[IF_NAMESIZE];
+	uint16_t tunnel_port;
+	char tunnel_prefix_text[M2MD_NAME_MAX];
+	struct m2m_allowedip tunnel_prefix;	/* IPv6, length <= 64 */
+	char tunnel_prefix4_text[M2MD_NAME_MAX];
+	bool has_tunnel_prefix4;
+	struct m2m_allowedip tunnel_prefix4;	/* IPv4, length <= 24 */
+	char tunnel_routes_text[M2MD_URL_MAX];	/* gateway */
+	struct m2m_allowedip tunnel_routes[M2MD_TUNNEL_ROUTES_MAX];
+	size_t n_tunnel_routes;
 
 	/* network role */
 	uint32_t kmr_lifetime;		/* seconds, 0 = no expiry */

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Gateway role life cycle: bootstrap when there is no usable Kmr,
- * connect, register the SCL, and reconnect at 80% of the Kmc lifetime.
- * Failures are retried with a delay that doubles from retry-min up to
- * retry-max.
+ * connect, bring up the tunnel when the network requires it, register
+ * the SCL, and reconnect at 80% of the Kmc lifetime or when the tunnel
+ * peer asks for a rekey. Failures are retried with a delay that doubles
+ * from retry-min up to retry-max.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -16,6 +17,7 @@
 
 #include "client.h"
 #include "gateway.h"
+#include "gw_tunnel.h"
 #include "hex.h"
 #include "hsclient.h"
 #include "keys.h"
@@ -31,6 +33,11 @@ struct m2md_gw_run {
 	unsigned int backoff;		/* seconds */
 	uint32_t kmc_lifetime;		/* of the current connection */
 	uint64_t conn_id;
+	/* The current Kmc, for the tunnel. */
+	int32_t key_serial;
+	uint8_t key_id[M2MSEC_KEY_ID_LEN];
+	uint16_t mid_flags;
+	struct m2md_gw_tunnel tunnel;
 };
 
 static int m2md_gw_kv_put(struct m2md_store *st, const char *const *keys,
@@ -161,6 +168,9 @@ static int m2md_gw_connect(struct m2md_gw_run *run)
 	}
 	run->kmc_lifetime = res.lifetime ? res.lifetime : 1;
 	run->conn_id = res.conn_id;
+	run->key_serial = res.key_serial;
+	memcpy(run->key_id, res.key_id, sizeof(run->key_id));
+	run->mid_flags = res.mid_flags;
 	m2m_info("connect: done: node id %s, connection id %s, key id %s, key serial %d, kmc_index %u, suite %u, mid flags 0x%04x, nscl id %s, lifetime %u s",
 		 node_hex, conn, key_hex, res.key_serial, res.key_index,
 		 res.suite, res.mid_flags, res.nscl_id, res.lifetime);
@@ -169,7 +179,8 @@ static int m2md_gw_connect(struct m2md_gw_run *run)
 
 static int m2md_gw_register(struct m2md_gw_run *run)
 {
-	char scl_id[M2MSEC_STR_MAX + 1], url[M2MD_URL_MAX + 16], err[512];
+	char scl_id[M2MSEC_STR_MAX + 1], url[M2MD_GW_BASE_MAX + 16], err[512];
+	char base[M2MD_GW_BASE_MAX];
 	char *body = NULL;
 	size_t len = 0;
 	long status;
@@ -181,7 +192,8 @@ static int m2md_gw_register(struct m2md_gw_run *run)
 		m2m_err("registration: invalid scl id '%s'", scl_id);
 		return -EINVAL;
 	}
-	snprintf(url, sizeof(url), "%s/scls", run->cfg->nscl_base);
+	m2md_gateway_nscl_base(&run->gw, base, sizeof(base));
+	snprintf(url, sizeof(url), "%s/scls", base);
 	status = m2md_client_post(url, M2MD_XML_TYPE, body, len,
 				  run->cfg->http_timeout_ms, err, sizeof(err));
 	free(body);
@@ -250,6 +262,54 @@ unsigned int m2md_gateway_reconnect_delay(uint32_t kmc_lifetime)
 	return delay ? (unsigned int)delay : 1;
 }
 
+/*
+ * Bind the new Kmc to the tunnel when the network requires per-packet
+ * protection. Returns 0 or a negative errno (logged).
+ */
+static int m2md_gw_tunnel(struct m2md_gw_run *run)
+{
+	uint8_t node_id[M2MSEC_NODE_ID_LEN];
+
+	if (!(run->mid_flags & M2MSEC_MID_PROTECT))
+		return 0;
+	if (!run->cfg->tunnel) {
+		m2m_warn("tunnel: the network requires per-packet protection (mid flags 0x%04x), but tunnel = no: sending in the clear",
+			 run->mid_flags);
+		return 0;
+	}
+	if (!m2md_gw_node_id(run, node_id))
+		return -ENOKEY;
+	return m2md_gw_tunnel_bind(&run->tunnel, node_id, run->key_serial,
+				   run->key_id);
+}
+
+/*
+ * Wait until reconnect_at, a stop signal or a peer event that calls for
+ * a rekey, unlinking replaced keys as they come due. Returns the signal
+ * or 0.
+ */
+static int m2md_gw_wait(struct m2md_gw_run *run, time_t reconnect_at)
+{
+	long left;
+	int sig;
+
+	for (;;) {
+		m2md_gw_tunnel_reap(&run->tunnel);
+		if (m2md_gw_tunnel_take_event(&run->tunnel))
+			return 0;
+		left = (long)(reconnect_at - time(NULL));
+		if (left <= 0)
+			break;
+		/* Check for peer events once a second. */
+		sig = m2md_signals_wait(left > 1 ? 1000 : left * 1000);
+		if (sig)
+			return sig;
+	}
+	m2m_info("reconnecting: connection id %016" PRIx64 " reached 80%% of its %u s lifetime",
+		 run->conn_id, run->kmc_lifetime);
+	return 0;
+}
+
 /* One pass: Kmr, Kmc, registration, wait. Returns a signal or 0. */
 static int m2md_gw_cycle(struct m2md_gw_run *run)
 {
@@ -270,6 +330,8 @@ static int m2md_gw_cycle(struct m2md_gw_run *run)
 		}
 		return m2md_gw_backoff(run);
 	}
+	if (m2md_gw_tunnel(run))
+		return m2md_gw_backoff(run);
 	run->backoff = run->cfg->retry_min;
 	reconnect_at = time(NULL) +
 		       m2md_gateway_reconnect_delay(run->kmc_lifetime);
@@ -277,11 +339,7 @@ static int m2md_gw_cycle(struct m2md_gw_run *run)
 	if (sig)
 		return sig;
 	run->backoff = run->cfg->retry_min;
-	sig = m2md_signals_wait((long)(reconnect_at - time(NULL)) * 1000);
-	if (!sig)
-		m2m_info("reconnecting: connection id %016" PRIx64 " reached 80%% of its %u s lifetime",
-			 run->conn_id, run->kmc_lifetime);
-	return sig;
+	return m2md_gw_wait(run, reconnect_at);
 }
 
 static int m2md_gw_start(struct m2md_gw_run *run, struct m2md_store **store,
@@ -305,6 +363,7 @@ static int m2md_gw_start(struct m2md_gw_run *run, struct m2md_store **store,
 		m2m_err("cannot start: cannot create the /gscl tree");
 		return -1;
 	}
+	m2md_gw_tunnel_init(&run->tunnel, cfg, &run->gw, run->nl);
 	if (m2md_http_start(cfg->listen_addr, cfg->listen_port, cfg->threads,
 			    cfg->max_body, run->gw.routes,
 			    M2MD_GATEWAY_ROUTES, http, err, sizeof(err))) {
@@ -333,6 +392,8 @@ int m2md_gateway_run(const struct m2md_config *cfg)
 		ret = 0;
 	}
 	m2md_http_stop(http);
+	if (run.tunnel.cfg)
+		m2md_gw_tunnel_stop(&run.tunnel);
 	if (run.nl)
 		m2m_nl_close(run.nl);
 	m2md_store_close(store);

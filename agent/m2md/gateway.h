@@ -8,6 +8,8 @@
 #ifndef M2MD_GATEWAY_H
 #define M2MD_GATEWAY_H
 
+#include <pthread.h>
+
 #include "config.h"
 #include "http.h"
 #include "store.h"
@@ -20,12 +22,23 @@
 #define M2MD_GW_SCL_ID		"scl_id"
 #define M2MD_GW_BOOTSTRAP_ID	"bootstrap_id"
 
+/* Size of the NSCL base URL: cfg->nscl_base or its tunnel form. */
+#define M2MD_GW_BASE_MAX	(M2MD_URL_MAX + 64)
+
 struct m2md_gateway {
 	const struct m2md_config *cfg;
 	struct m2md_store *store;
 	struct m2md_tree tree;
 	struct m2md_route routes[M2MD_GATEWAY_ROUTES];
+	/* The NSCL base URL in use: through the tunnel once it is up. */
+	pthread_mutex_t base_lock;
+	char nscl_base[M2MD_GW_BASE_MAX];
 };
+
+/* Copy the NSCL base URL in use into buf. */
+void m2md_gateway_nscl_base(struct m2md_gateway *gw, char *buf, size_t len);
+/* Send all later NSCL requests to base. */
+void m2md_gateway_set_nscl_base(struct m2md_gateway *gw, const char *base);
 
 /* Wire the /gscl tree and its forwarding to the NSCL. */
 int m2md_gateway_setup(struct m2md_gateway *gw,

@@ -47,12 +47,12 @@ long m2md_gateway_forward(struct m2md_gateway *gw, const char *scl_id,
 			  const char *content_type, const void *body,
 			  size_t len, char *err, size_t errlen)
 {
-	char apps[M2MD_URL_MAX + 3 * 256], conts[sizeof(apps) + 300];
-	char cis[sizeof(conts) + 32];
+	char apps[M2MD_GW_BASE_MAX + 3 * 256], conts[sizeof(apps) + 300];
+	char cis[sizeof(conts) + 32], base[M2MD_GW_BASE_MAX];
 	long status;
 
-	snprintf(apps, sizeof(apps), "%s/scls/%s/applications",
-		 gw->cfg->nscl_base, scl_id);
+	m2md_gateway_nscl_base(gw, base, sizeof(base));
+	snprintf(apps, sizeof(apps), "%s/scls/%s/applications", base, scl_id);
 	snprintf(conts, sizeof(conts), "%s/%s/containers", apps, app);
 	snprintf(cis, sizeof(cis), "%s/%s/contentInstances", conts, container);
 	status = m2md_client_post(cis, content_type, body, len,
@@ -128,6 +128,20 @@ static void m2md_gscl_created(struct m2md_tree *tree,
 			res->path, err);
 }
 
+void m2md_gateway_nscl_base(struct m2md_gateway *gw, char *buf, size_t len)
+{
+	pthread_mutex_lock(&gw->base_lock);
+	snprintf(buf, len, "%s", gw->nscl_base);
+	pthread_mutex_unlock(&gw->base_lock);
+}
+
+void m2md_gateway_set_nscl_base(struct m2md_gateway *gw, const char *base)
+{
+	pthread_mutex_lock(&gw->base_lock);
+	snprintf(gw->nscl_base, sizeof(gw->nscl_base), "%s", base);
+	pthread_mutex_unlock(&gw->base_lock);
+}
+
 int m2md_gateway_setup(struct m2md_gateway *gw,
 		       const struct m2md_config *cfg,
 		       struct m2md_store *store)
@@ -141,6 +155,8 @@ int m2md_gateway_setup(struct m2md_gateway *gw,
 	memset(gw, 0, sizeof(*gw));
 	gw->cfg = cfg;
 	gw->store = store;
+	pthread_mutex_init(&gw->base_lock, NULL);
+	snprintf(gw->nscl_base, sizeof(gw->nscl_base), "%s", cfg->nscl_base);
 	ret = m2md_tree_init(&gw->tree, store, "/gscl", m2md_gscl_subs, &ops);
 	if (ret)
 		return ret;

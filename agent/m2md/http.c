@@ -305,9 +305,14 @@ static enum MHD_Result m2md_http_dispatch(struct MHD_Connection *conn,
 		.body_len = hr->len,
 		.conn = conn,
 	};
+	const union MHD_ConnectionInfo *info;
 	struct m2md_reply reply = { .status = 500 };
 	char detail[128];
 
+	info = MHD_get_connection_info(conn,
+				       MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (info)
+		req.client = info->client_addr;
 	if (hr->too_large) {
 		snprintf(detail, sizeof(detail),
 			 "request body is larger than the limit of %zu bytes",

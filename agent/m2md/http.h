@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/socket.h>
 #include <stdint.h>
 
 enum m2md_method {
@@ -26,6 +27,7 @@ struct m2md_request {
 	const unsigned char *body;
 	size_t body_len;
 	void *conn;			/* struct MHD_Connection */
+	const struct sockaddr *client;	/* peer address, NULL if unknown */
 };
 
 #define M2MD_LOCATION_MAX	1024

@@ -316,6 +316,42 @@ static void m2md_record_finish(struct m2md_responder *r,
 			strerror(-ret));
 }
 
+/*
+ * Bind the Kmc of a connect FINISH to the tunnel. The node id comes from
+ * the kernel's reply, or from the INIT on record. Returns 0, or -1 with
+ * a problem in reply.
+ */
+static int m2md_bind_finish(struct m2md_responder *r, const struct m2m_hs *out,
+			    const struct m2md_pending *p,
+			    struct m2md_reply *reply)
+{
+	char node_hex[M2M_NODE_ID_HEX_LEN + 1], detail[512] = "";
+	const uint8_t *node_id = NULL;
+	int ret;
+
+	if (out->has_node_id)
+		node_id = out->node_id;
+	else if (p)
+		node_id = p->node_id;
+	if (!node_id) {
+		m2m_err("connect: FINISH for index %08x has no node id: key serial %d not bound to the tunnel",
+			out->index, out->key_serial);
+		m2md_reply_problem(reply, 500, NULL, NULL,
+				   "the node id of the connection is unknown");
+		return -1;
+	}
+	ret = r->bind_kmc(r->bind_ctx, node_id, out->key_serial, detail,
+			  sizeof(detail));
+	if (!ret)
+		return 0;
+	m2m_hex_encode(node_id, M2MSEC_NODE_ID_LEN, node_hex);
+	m2m_err("connect: binding key serial %d of node id %s to the tunnel failed: %s",
+		out->key_serial, node_hex, detail);
+	m2md_reply_problem(reply, 500, NULL, NULL,
+			   "binding the new key to the tunnel failed");
+	return -1;
+}
+
 static void m2md_handle_finish(struct m2md_responder *r, uint8_t mode,
 			       const struct m2md_request *req,
 			       const struct m2m_proto_hdr *hdr,
@@ -347,6 +383,10 @@ static void m2md_handle_finish(struct m2md_responder *r, uint8_t mode,
 			 mname, out.index, out.key_serial);
 	else
 		m2md_record_finish(r, &p, &out);
+	if (mode == M2MSEC_MODE_CONNECT && r->bind_kmc &&
+	    m2md_bind_finish(r, &out, !ret && p.mode == mode ? &p : NULL,
+			     reply))
+		return;
 	reply->status = 204;
 }
 

@@ -20,6 +20,14 @@
 
 struct m2md_responder;
 
+/*
+ * Bind the Kmc key_serial of node_id to the node's tunnel peer. Returns
+ * 0, or a negative errno with a reason in detail.
+ */
+typedef int (*m2md_bind_kmc_fn)(void *ctx,
+				const uint8_t node_id[M2MSEC_NODE_ID_LEN],
+				int32_t key_serial, char *detail, size_t len);
+
 struct m2md_responder_path {
 	struct m2md_responder *responder;
 	uint8_t mode;
@@ -33,6 +41,13 @@ struct m2md_responder {
 	pthread_mutex_t lock;
 	struct m2md_responder_path bootstrap;
 	struct m2md_responder_path connect;
+	/*
+	 * Called after a connect FINISH installed a Kmc and before the 204,
+	 * so that the gateway's first packet finds its key. NULL without a
+	 * tunnel.
+	 */
+	m2md_bind_kmc_fn bind_kmc;
+	void *bind_ctx;
 };
 
 void m2md_responder_init(struct m2md_responder *r,

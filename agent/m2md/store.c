@@ -497,6 +497,35 @@ int m2md_store_connection_current(struct m2md_store *st, const char *scl_id,
 	return found;
 }
 
+int m2md_store_connection_current_iid(struct m2md_store *st,
+				      const char *scl_id, const uint8_t iid[8],
+				      int64_t now)
+{
+	char iid_hex[17];
+	sqlite3_stmt *stmt;
+	int rc, found = 0;
+
+	m2m_hex_encode(iid, 8, iid_hex);
+	pthread_mutex_lock(&st->lock);
+	/* node_id is 32 lowercase hex digits: the last 16 are the iid. */
+	stmt = m2md_prepare(st, "SELECT count(*) FROM connections "
+				"WHERE scl_id = ? AND substr(node_id, 17) = ? "
+				"AND expiry > ?");
+	if (stmt) {
+		sqlite3_bind_text(stmt, 1, scl_id, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(stmt, 2, iid_hex, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(stmt, 3, now);
+		rc = sqlite3_step(stmt);
+		if (rc == SQLITE_ROW)
+			found = sqlite3_column_int(stmt, 0) > 0;
+		else
+			m2md_db_fail(st, "connection lookup by address");
+	}
+	sqlite3_finalize(stmt);
+	pthread_mutex_unlock(&st->lock);
+	return found;
+}
+
 int m2md_store_kv_get(struct m2md_store *st, const char *key, char *buf,
 		      size_t len)
 {

@@ -107,6 +107,14 @@ int m2md_store_pending_get(struct m2md_store *st, uint32_t index_r,
 /* Insert or replace (a repeated FINISH) a connection. */
 int m2md_store_connection_put(struct m2md_store *st,
 			      const struct m2md_connection *c);
+/*
+ * 1 when scl_id has a connection that expires after now, of a node id
+ * whose last 8 bytes are iid (the interface id of its tunnel address),
+ * else 0.
+ */
+int m2md_store_connection_current_iid(struct m2md_store *st,
+				      const char *scl_id, const uint8_t iid[8],
+				      int64_t now);
 /* 1 when scl_id has a connection that expires after now, else 0. */
 int m2md_store_connection_current(struct m2md_store *st, const char *scl_id,
 				  int64_t now);

@@ -588,7 +588,7 @@ static void m2md_tree_post(struct m2md_tree *tree,
 		len = attrs ? strlen(attrs) : 0;
 	}
 	if (tree->ops.authorize &&
-	    tree->ops.authorize(tree, path, child->name, name, reply))
+	    tree->ops.authorize(tree, path, child->name, name, req, reply))
 		goto out;
 	ret = m2md_tree_create(tree, path, child->name, name, data, len,
 			       data == req->body ? (req->content_type ?

@@ -20,11 +20,12 @@ struct m2md_tree;
 struct m2md_tree_ops {
 	/*
 	 * Decide whether a resource of type may be created with name under
-	 * the collection at parent. Returns 0, or fills reply with a
-	 * problem and returns -1.
+	 * the collection at parent by the request req. Returns 0, or fills
+	 * reply with a problem and returns -1.
 	 */
 	int (*authorize)(struct m2md_tree *tree, const char *parent,
 			 const char *type, const char *name,
+			 const struct m2md_request *req,
 			 struct m2md_reply *reply);
 	/*
 	 * Called after a resource was created and before the reply is sent.

@@ -122,6 +122,7 @@ static void test_good_file(void)
 		   "kmr-lifetime = 86400\n"
 		   "kmc-lifetime = 600\n"
 		   "mid-flags = 0\n"
+		   "tunnel = no\n"
 		   "nscl-id = nscl-a\n"
 		   "mas-fqdn = mas.example.net\n"
 		   "scl-id-pattern = gw-%N\n"

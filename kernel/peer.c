@@ -47,7 +47,7 @@ static void m2msec_keypair_free_work(struct work_struct *work)
 	if (kp->recv_tfm)
 		crypto_free_aead(kp->recv_tfm);
 	m2msec_peer_put(kp->peer);
-	/* Index table readers may still look at the node. */
+	/* Index table readers may still read index_node until a grace period. */
 	kfree_rcu(kp, rcu);
 }
 
@@ -80,10 +80,10 @@ static bool m2msec_keypair_installed(struct m2msec_peer *peer,
 }
 
 /*
- * The watch callback: the key was revoked, invalidated or destroyed. The
- * keypair stops sealing and opening at once; the peer goes down if this
- * was its last usable keypair. A keypair that is not installed (a bind in
- * progress, or one already replaced) only gets its flag.
+ * Marks a keypair dead when its key is revoked, invalidated or destroyed,
+ * so it stops sealing and opening at once. The peer goes down if this was
+ * its last usable keypair. A keypair that is not installed (a bind in
+ * progress, or one already replaced) only gets the flag.
  */
 static void m2msec_keypair_gone(struct m2msec_key_watch *watch)
 {
@@ -285,10 +285,15 @@ static int m2msec_index_insert(struct m2msec_device *md,
 		if (other->local_index != kp->local_index)
 			continue;
 		spin_unlock_bh(&t->lock);
-		M2MSEC_NL_SET_ERR_MSG_FMT(extack,
-					  "index %u of key %d is in use by key %d",
-					  kp->local_index, kp->serial,
-					  other->serial);
+		if (other->serial == kp->serial)
+			M2MSEC_NL_SET_ERR_MSG_FMT(extack,
+						  "key %d is already bound on this device",
+						  kp->serial);
+		else
+			M2MSEC_NL_SET_ERR_MSG_FMT(extack,
+						  "index %u of key %d is in use by key %d",
+						  kp->local_index, kp->serial,
+						  other->serial);
 		return -EEXIST;
 	}
 	hlist_add_head_rcu(&kp->index_node, bucket);
@@ -335,13 +340,15 @@ struct m2msec_keypair *m2msec_keypair_for_index(struct m2msec_device *md,
 void m2msec_peer_update_state(struct m2msec_peer *peer)
 {
 	time64_t now = ktime_get_real_seconds();
+	struct m2msec_keypair *cur, *next;
 	bool up;
 
-	lockdep_assert_held(&peer->keypair_lock);
-	up = m2msec_keypair_usable(rcu_dereference_protected(peer->current_kp,
-			lockdep_is_held(&peer->keypair_lock)), now) ||
-	     m2msec_keypair_usable(rcu_dereference_protected(peer->next_kp,
-			lockdep_is_held(&peer->keypair_lock)), now);
+	cur = rcu_dereference_protected(peer->current_kp,
+					lockdep_is_held(&peer->keypair_lock));
+	next = rcu_dereference_protected(peer->next_kp,
+					 lockdep_is_held(&peer->keypair_lock));
+	up = m2msec_keypair_usable(cur, now) ||
+	     m2msec_keypair_usable(next, now);
 	if (up == peer->up)
 		return;
 	peer->up = up;
@@ -828,7 +835,7 @@ int m2msec_peer_init(void)
 	return m2msec_peer_wq ? 0 : -ENOMEM;
 }
 
-/* Every device is gone, so only queued teardown work is left. */
+/* Runs after every device is gone, so only queued teardown work is left. */
 void m2msec_peer_exit(void)
 {
 	rcu_barrier();

@@ -185,6 +185,17 @@ static void test_bad_lines(void)
 		{ "nscl-id = my nscl", "nscl-id: invalid value 'my nscl'" },
 		{ "nscl = ftp://10.0.0.1", "nscl: invalid URL 'ftp://10.0.0.1'" },
 		{ "nscl = http://", "nscl: invalid URL 'http://'" },
+		{ "tunnel = maybe", "expected yes or no" },
+		{ "tunnel-ifname = a-name-of-16-chr", "invalid interface name" },
+		{ "tunnel-ifname = m2m/0", "invalid interface name" },
+		{ "tunnel-port = 0", "integer from 1 to 65535" },
+		{ "tunnel-prefix = 10.0.0.0/8", "expected an IPv6 prefix" },
+		{ "tunnel-prefix = fd00::/96", "length 0 to 64" },
+		{ "tunnel-prefix = fd00::1/64", "has host bits set" },
+		{ "tunnel-prefix4 = fd00::/64", "expected an IPv4 prefix" },
+		{ "tunnel-prefix4 = 10.1.2.0/25", "length 0 to 24" },
+		{ "tunnel-routes = 10.0.0.0/8,", "empty prefix" },
+		{ "tunnel_routes = bad", "invalid prefix" },
 	};
 	char path[128], err[512], text[256];
 	struct m2md_config cfg;
@@ -350,6 +361,68 @@ static void test_scl_id_pattern(void)
 	CHECK(strstr(err, "scl-id-pattern") != NULL, "reason: %s", err);
 }
 
+static void test_tunnel_defaults(void)
+{
+	struct m2md_config cfg;
+	char text[M2M_CIDR_STRLEN], err[256];
+
+	m2md_config_defaults(&cfg);
+	CHECK(cfg.tunnel, "tunnel defaults to yes");
+	CHECK(!strcmp(cfg.tunnel_ifname, "m2m0"), "ifname %s",
+	      cfg.tunnel_ifname);
+	CHECK(cfg.tunnel_port == 5685, "port %u", cfg.tunnel_port);
+	m2m_cidr_format(&cfg.tunnel_prefix, text, sizeof(text));
+	CHECK(!strcmp(text, "fd6d:326d:6d32::/64"), "prefix %s", text);
+	CHECK(!cfg.has_tunnel_prefix4, "no IPv4 prefix by default");
+	CHECK(cfg.n_tunnel_routes == 0, "no routes by default");
+
+	cfg.role = M2MD_ROLE_NETWORK;
+	cfg.mid_flags = 0;
+	CHECK(m2md_config_finish(&cfg, err, sizeof(err)) == 0,
+	      "network finishes: %s", err);
+	CHECK(cfg.mid_flags == M2MSEC_MID_PROTECT,
+	      "tunnel sets mid flags bit 0: %u", cfg.mid_flags);
+}
+
+static void test_tunnel_options(void)
+{
+	struct m2md_config cfg;
+	char text[M2M_CIDR_STRLEN], err[256];
+
+	m2md_config_defaults(&cfg);
+	CHECK(m2md_config_set(&cfg, "tunnel_ifname", "tun7", err,
+			      sizeof(err)) == 0, "underscore key: %s", err);
+	CHECK(!strcmp(cfg.tunnel_ifname, "tun7"), "ifname %s",
+	      cfg.tunnel_ifname);
+	CHECK(m2md_config_set(&cfg, "tunnel-port", "5700", err,
+			      sizeof(err)) == 0, "port: %s", err);
+	CHECK(cfg.tunnel_port == 5700, "port %u", cfg.tunnel_port);
+	CHECK(m2md_config_set(&cfg, "tunnel-prefix", "fd00:1:2:3::/64", err,
+			      sizeof(err)) == 0, "prefix: %s", err);
+	m2m_cidr_format(&cfg.tunnel_prefix, text, sizeof(text));
+	CHECK(!strcmp(text, "fd00:1:2:3::/64"), "prefix %s", text);
+	CHECK(m2md_config_set(&cfg, "tunnel-prefix4", "10.201.0.0/16", err,
+			      sizeof(err)) == 0, "prefix4: %s", err);
+	CHECK(cfg.has_tunnel_prefix4, "prefix4 set");
+	CHECK(cfg.tunnel_prefix4.cidr == 16, "prefix4 length %u",
+	      cfg.tunnel_prefix4.cidr);
+	CHECK(m2md_config_set(&cfg, "tunnel-routes",
+			      "192.168.7.0/24,fd99::/48", err,
+			      sizeof(err)) == 0, "routes: %s", err);
+	CHECK(cfg.n_tunnel_routes == 2, "two routes, got %zu",
+	      cfg.n_tunnel_routes);
+	CHECK(m2md_config_set(&cfg, "tunnel", "no", err, sizeof(err)) == 0,
+	      "tunnel no: %s", err);
+	CHECK(!cfg.tunnel, "tunnel off");
+
+	cfg.role = M2MD_ROLE_NETWORK;
+	cfg.mid_flags = M2MSEC_MID_PROTECT;
+	CHECK(m2md_config_finish(&cfg, err, sizeof(err)) == 0,
+	      "network finishes: %s", err);
+	CHECK(cfg.mid_flags == 0, "tunnel = no clears mid flags bit 0: %u",
+	      cfg.mid_flags);
+}
+
 static void test_usage(void)
 {
 	char *buf = NULL;
@@ -368,6 +441,8 @@ static void test_usage(void)
 
 int main(void)
 {
+	test_tunnel_defaults();
+	test_tunnel_options();
 	m2md_test_tmpdir(dir, sizeof(dir));
 	test_defaults_network();
 	test_defaults_gateway();

@@ -108,6 +108,6 @@ check_match "only new indexes on the wire" \
 check_fails "old indexes unused" \
 	grep -qwE "$old_index_a|$old_index_b" <<< "$indexes"
 
-keyctl unlink "$old_key_i" @s > /dev/null
-keyctl unlink "$old_key_r" @s > /dev/null
+keyctl unlink "$old_key_i" "$dp_ring_a" > /dev/null
+keyctl unlink "$old_key_r" "$dp_ring_b" > /dev/null
 tap_done

@@ -74,7 +74,7 @@ end_of_key() {
 }
 
 revoke_key() { keyctl revoke "$1"; }
-unlink_key() { keyctl unlink "$1" @s > /dev/null; }
+unlink_key() { keyctl unlink "$1" "$dp_ring_a" > /dev/null; }
 
 end_of_key revoke revoke_key
 end_of_key unlink unlink_key

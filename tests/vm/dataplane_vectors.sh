@@ -138,7 +138,7 @@ for vector in connect-aes256gcm connect-chachapoly; do
 	[ "$(column "$vector" i2r 2)" = 2 ] && suite=chacha20poly1305
 
 	# Side b receives the initiator-to-responder packets as responder.
-	key_r=$("$dp_vectorkey" "$vector" responder)
+	key_r=$("$dp_vectorkey" "$vector" responder --keyring "$dp_ring_b")
 	check_match "$t responder vector key" '^[0-9]+$' "$key_r"
 	node=$(in_b "$dp_m2mctl" peer add "$dp_ifname" key "$key_r" \
 		allowed-ips "$inner_src/32")
@@ -182,7 +182,7 @@ for vector in connect-aes256gcm connect-chachapoly; do
 		rx_packets=0
 
 	# Side a receives the responder-to-initiator packet as initiator.
-	key_i=$("$dp_vectorkey" "$vector" initiator)
+	key_i=$("$dp_vectorkey" "$vector" initiator --keyring "$dp_ring_a")
 	check_match "$t initiator vector key" '^[0-9]+$' "$key_i"
 	check "$t initiator peer add" dp_quiet in_a "$dp_m2mctl" peer add "$dp_ifname" \
 		key "$key_i" allowed-ips "$inner_src/32"
@@ -196,8 +196,8 @@ for vector in connect-aes256gcm connect-chachapoly; do
 		in_b "$dp_m2mctl" peer del "$dp_ifname" "$vector_node"
 	check "$t initiator peer del" \
 		in_a "$dp_m2mctl" peer del "$dp_ifname" "$vector_node"
-	keyctl unlink "$key_r" @s > /dev/null
-	keyctl unlink "$key_i" @s > /dev/null
+	keyctl unlink "$key_r" "$dp_ring_b" > /dev/null
+	keyctl unlink "$key_i" "$dp_ring_a" > /dev/null
 done
 
 dp_down

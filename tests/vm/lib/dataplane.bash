@@ -33,11 +33,16 @@ dp_inner6_b=fd6d:326d:6d32::1
 
 dp_jobs=()
 
-# dp_init: pick the namespace names and a work directory.
+# dp_init: pick the namespace names, make a work directory and one
+# keyring per side in the session keyring. The two m2m_conn keys of a
+# handshake have the same description, so linking both into one keyring
+# would make the second replace the first.
 dp_init() {
 	dp_ns_a=m2mtest-a-$$
 	dp_ns_b=m2mtest-b-$$
 	dp_work=$(mktemp -d "${TMPDIR:-/tmp}/m2msec-dp.XXXXXX")
+	dp_ring_a=$(keyctl newring "m2mtest-a-$$" @s)
+	dp_ring_b=$(keyctl newring "m2mtest-b-$$" @s)
 }
 
 # dp_require_tools: print why the test cannot run, or nothing. The
@@ -113,12 +118,13 @@ dp_dev_up() {
 }
 
 # dp_mkconn [ARG...]: run a local connect handshake and set dp_key_i,
-# dp_key_r (the initiator's and the responder's m2m_conn serials) and
-# dp_node (the node id, 32 hex digits).
+# dp_key_r (the initiator's and the responder's m2m_conn serials, in
+# dp_ring_a and dp_ring_b) and dp_node (the node id, 32 hex digits).
 dp_mkconn() {
 	local out
 
-	out=$("$dp_mkconn" "$@") || { echo "# m2msec_mkconn $* failed"; return 1; }
+	out=$("$dp_mkconn" --keyring-i "$dp_ring_a" --keyring-r "$dp_ring_b" \
+		"$@") || { echo "# m2msec_mkconn $* failed"; return 1; }
 	read -r dp_key_i dp_key_r dp_node <<< "$out"
 	[[ $dp_key_i =~ ^[0-9]+$ && $dp_key_r =~ ^[0-9]+$ &&
 	   $dp_node =~ ^[0-9a-f]{32}$ ]] ||

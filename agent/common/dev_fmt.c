@@ -121,44 +121,9 @@ const char *m2m_format_bytes(uint64_t bytes, char *buf, size_t len)
 	return buf;
 }
 
-/* Append "N unit(s)" to buf, with a comma before it unless first. */
-static void m2m_append_unit(char *buf, size_t len, uint64_t n,
-			    const char *unit, bool first)
-{
-	size_t used = strlen(buf);
-
-	snprintf(buf + used, len - used, "%s%" PRIu64 " %s%s",
-		 first ? "" : ", ", n, unit, n == 1 ? "" : "s");
-}
-
 const char *m2m_format_ago(uint64_t seconds, char *buf, size_t len)
 {
-	static const struct {
-		const char *name;
-		uint64_t seconds;
-	} units[] = {
-		{ "year", 365 * 24 * 3600 },
-		{ "day", 24 * 3600 },
-		{ "hour", 3600 },
-		{ "minute", 60 },
-	};
-	bool first = true;
-	size_t i, used;
-
-	if (!len)
-		return buf;
-	buf[0] = '\0';
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (seconds < units[i].seconds)
-			continue;
-		m2m_append_unit(buf, len, seconds / units[i].seconds,
-				units[i].name, first);
-		seconds %= units[i].seconds;
-		first = false;
-	}
-	if (seconds || first)
-		m2m_append_unit(buf, len, seconds, "second", first);
-	used = strlen(buf);
-	snprintf(buf + used, len - used, " ago");
+	snprintf(buf, len, "%" PRIu64 " second%s ago", seconds,
+		 seconds == 1 ? "" : "s");
 	return buf;
 }

@@ -43,10 +43,7 @@ const char *m2m_event_name(uint8_t event);
 /* Format a byte count with binary units: "512 B", "1.50 KiB", ... */
 const char *m2m_format_bytes(uint64_t bytes, char *buf, size_t len);
 
-/*
- * Format an age in seconds as "N seconds ago", with larger units first
- * when they apply: "2 hours, 1 minute, 5 seconds ago".
- */
+/* Format an age in seconds as "N seconds ago" ("1 second ago"). */
 const char *m2m_format_ago(uint64_t seconds, char *buf, size_t len);
 
 #endif /* M2M_DEV_FMT_H */

@@ -727,7 +727,7 @@ static int m2md_finish_network(struct m2md_config *cfg, char *err,
 			 "0.0.0.0");
 		cfg->listen_port = 8080;
 	}
-	/* A gateway creates its end of the tunnel only when told to. */
+	/* A gateway creates its end of the tunnel only when bit 0 is set. */
 	if (cfg->tunnel)
 		cfg->mid_flags |= M2MSEC_MID_PROTECT;
 	else

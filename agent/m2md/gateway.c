@@ -2,8 +2,8 @@
 /*
  * Gateway role life cycle: bootstrap when there is no usable Kmr,
  * connect, bring up the tunnel when the network requires it, register
- * the SCL, and reconnect at 80% of the Kmc lifetime or when the tunnel
- * peer asks for a rekey. Failures are retried with a delay that doubles
+ * the SCL, and reconnect at 80% of the Kmc lifetime or when the kernel
+ * reports that the tunnel peer's key needs a rekey. Failures are retried with a delay that doubles
  * from retry-min up to retry-max.
  */
 #include <errno.h>

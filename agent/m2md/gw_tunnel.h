@@ -3,8 +3,8 @@
  * Gateway role, the gateway's end of the tunnel: after a connect whose
  * mid_flags has bit 0, create the interface and bind the Kmc to the peer
  * of the network, and send the NSCL traffic through it. An event thread
- * watches the peer and asks the main loop for a new connect when its key
- * wants a rekey, expired or is gone.
+ * watches the peer and flags a new connect to the main loop when the
+ * kernel reports that its key needs a rekey, expired or is gone.
  */
 #ifndef M2MD_GW_TUNNEL_H
 #define M2MD_GW_TUNNEL_H

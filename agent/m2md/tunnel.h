@@ -21,7 +21,7 @@
 
 /* Link kind of the interface, as in "ip link add m2m0 type m2msec". */
 #define M2MD_TUNNEL_KIND	"m2msec"
-/* Seconds between keepalives that a gateway asks its peer to send. */
+/* Keepalive interval of the gateway's peer, in seconds. */
 #define M2MD_TUNNEL_KEEPALIVE	25
 
 /* The network's inner IPv6 address: PREFIX::1. */
@@ -80,7 +80,7 @@ struct m2md_tunnel_peer {
 /*
  * Bind the key of peer to the tunnel: PEER_NEW, or PEER_SET with the new
  * key when the interface already has a peer of that node id (a rekey).
- * *rekey tells which happened. Returns 0 or a negative errno with the
+ * *rekey is true for the latter. Returns 0 or a negative errno with the
  * kernel's message in err.
  */
 int m2md_tunnel_bind(struct m2m_nl *nl, const char *ifname,
@@ -88,9 +88,9 @@ int m2md_tunnel_bind(struct m2m_nl *nl, const char *ifname,
 		     struct m2m_nl_err *err);
 
 /*
- * Split "http://HOST[:PORT][/PATH]" (HOST may be an IPv6 address in
- * brackets, kept without them): port is PORT, or 80 for http and 443 for
- * https; path is "/PATH" or empty. Returns 0 or -EINVAL.
+ * Split "http://HOST[:PORT][/PATH]" into host, port and path. An IPv6
+ * HOST in brackets is copied without them. Without PORT, port is 80 for
+ * http and 443 for https. path is "/PATH" or empty. Returns 0 or -EINVAL.
  */
 int m2md_url_split(const char *url, char *host, size_t hostlen,
 		   uint16_t *port, char *path, size_t pathlen);

@@ -106,6 +106,7 @@ demo_agents_up() {
 }
 
 demo_down() {
+	capture_stop
 	[ -n "$gw_pid" ] && kill "$gw_pid" 2> /dev/null
 	[ -n "$net_pid" ] && kill "$net_pid" 2> /dev/null
 	wait 2> /dev/null
@@ -142,6 +143,11 @@ key_key_id() { keys_of "$1" | awk -F'\t' -v t="$2" '$1 == t { print $5; exit }';
 
 has_key() { [ -n "$(key_serial "$1" "$2")" ]; }
 
+# True when the NSCL logged that scl $1 registered over the tunnel.
+scl_over_tunnel() {
+	grep -q "registered scl $1 at .* over the tunnel" "$demo_dir/net.log"
+}
+
 # Print the sclId that the gateway registered, from the NSCL's <scls>.
 registered_scl() {
 	ip netns exec "$ns_net" curl -sf -H 'Accept: application/json' \
@@ -161,4 +167,53 @@ gscl_post() {
 # nscl_get PATH: GET from the NSCL as seen from the network namespace.
 nscl_get() {
 	ip netns exec "$ns_net" curl -sf "$nscl_url$1"
+}
+
+# The tunnel: both agents create an m2msec interface of this name, and
+# the gateway sends its mId traffic through it to the NSCL.
+tunnel_if=m2m0
+tunnel_port=5685
+capture=$demo_dir/underlay.pcap
+capture_pid=
+
+# Print the tab-separated peer line of the tunnel interface on one side
+# (see 'm2mctl show --help' for its 24 fields).
+tunnel_peer() {
+	"in_$1" "$m2mctl" show "$tunnel_if" dump | awk -F'\t' 'NF == 24'
+}
+
+# tunnel_field SIDE N: print field N of the side's peer line.
+tunnel_field() { tunnel_peer "$1" | awk -F'\t' -v n="$2" '{ print $n; exit }'; }
+
+# True when the side's peer sent and received inner bytes.
+tunnel_counters_grew() {
+	[ "$(tunnel_field "$1" 15)" -gt 0 ] 2> /dev/null &&
+		[ "$(tunnel_field "$1" 16)" -gt 0 ] 2> /dev/null
+}
+
+# Record everything on the network side's veth into $capture.
+capture_start() {
+	mkdir -p "$demo_dir"
+	ip netns exec "$ns_net" tcpdump -i veth-net -nn -U -Z root \
+		-w "$capture" > "$demo_dir/tcpdump.log" 2>&1 &
+	capture_pid=$!
+	# tcpdump prints "listening on" once it captures.
+	wait_for 10 grep -q 'listening on' "$demo_dir/tcpdump.log"
+}
+
+capture_stop() {
+	[ -n "$capture_pid" ] || return 0
+	kill -INT "$capture_pid" 2> /dev/null
+	wait "$capture_pid" 2> /dev/null
+	capture_pid=
+}
+
+# Print the UDP packets on the tunnel port from the capture.
+capture_tunnel_packets() {
+	tcpdump -r "$capture" -nn "udp port $tunnel_port" 2> /dev/null
+}
+
+# True when the capture contains the text $1 anywhere, in any packet.
+capture_has_text() {
+	grep -aqF -- "$1" "$capture"
 }

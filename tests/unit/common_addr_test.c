@@ -83,15 +83,17 @@ static void test_cidr_parse(void)
 
 	CHECK(m2m_cidr_parse("10.201.0.0/16", &ip, msg, sizeof(msg)) == 0,
 	      "IPv4 prefix parses: %s", msg);
-	CHECK(ip.family == AF_INET && ip.cidr == 16, "IPv4 family and length");
-	CHECK(ip.addr[0] == 10 && ip.addr[1] == 201 && ip.addr[2] == 0,
-	      "IPv4 address bytes");
+	CHECK(ip.family == AF_INET, "IPv4 family %u", ip.family);
+	CHECK(ip.cidr == 16, "IPv4 length %u", ip.cidr);
+	CHECK(ip.addr[0] == 10, "IPv4 first byte %u", ip.addr[0]);
+	CHECK(ip.addr[1] == 201, "IPv4 second byte %u", ip.addr[1]);
 	m2m_cidr_format(&ip, buf, sizeof(buf));
 	CHECK(!strcmp(buf, "10.201.0.0/16"), "formatted \"%s\"", buf);
 
 	CHECK(m2m_cidr_parse("fd6d:326d:6d32::/64", &ip, msg,
 			     sizeof(msg)) == 0, "IPv6 prefix parses: %s", msg);
-	CHECK(ip.family == AF_INET6 && ip.cidr == 64, "IPv6 family, length");
+	CHECK(ip.family == AF_INET6, "IPv6 family %u", ip.family);
+	CHECK(ip.cidr == 64, "IPv6 length %u", ip.cidr);
 	m2m_cidr_format(&ip, buf, sizeof(buf));
 	CHECK(!strcmp(buf, "fd6d:326d:6d32::/64"), "formatted \"%s\"", buf);
 
@@ -162,9 +164,10 @@ static void test_prefix_mask(void)
 	uint8_t addr[4] = { 0xff, 0xff, 0xff, 0xff };
 
 	m2m_prefix_mask(addr, sizeof(addr), 12);
-	CHECK(addr[0] == 0xff && addr[1] == 0xf0 && addr[2] == 0 &&
-	      addr[3] == 0, "/12 mask %02x%02x%02x%02x", addr[0], addr[1],
-	      addr[2], addr[3]);
+	CHECK(addr[0] == 0xff, "/12 mask byte 0 %02x", addr[0]);
+	CHECK(addr[1] == 0xf0, "/12 mask byte 1 %02x", addr[1]);
+	CHECK(addr[2] == 0, "/12 mask byte 2 %02x", addr[2]);
+	CHECK(addr[3] == 0, "/12 mask byte 3 %02x", addr[3]);
 }
 
 int main(void)

@@ -56,9 +56,10 @@ static void test_addr4(void)
 
 	prefix("10.201.0.0/16", &p);
 	m2md_tunnel_network_addr4(&p, addr);
-	CHECK(addr[0] == 10 && addr[1] == 201, "network in prefix");
-	CHECK(addr[2] == 0 && addr[3] == 1, "network is host 1: %u.%u",
-	      addr[2], addr[3]);
+	CHECK(addr[0] == 10, "network first byte %u", addr[0]);
+	CHECK(addr[1] == 201, "network second byte %u", addr[1]);
+	CHECK(addr[2] == 0, "network third byte %u", addr[2]);
+	CHECK(addr[3] == 1, "network is host 1: %u", addr[3]);
 	memcpy(other_id, node_id, sizeof(other_id));
 	for (i = 0; i < 5000; i++) {
 		other_id[0] = (uint8_t)i;
@@ -83,7 +84,8 @@ static void test_addr4(void)
 	CHECK(hits_reserved == 0, "%d of 2000 /24 addresses reserved",
 	      hits_reserved);
 	m2md_tunnel_gateway_addr4(&p, node_id, addr);
-	CHECK(addr[3] >= 2 && addr[3] <= 254, "host %u", addr[3]);
+	CHECK(addr[3] >= 2, "host %u above the network", addr[3]);
+	CHECK(addr[3] <= 254, "host %u below the broadcast", addr[3]);
 }
 
 static void test_url_split(void)
@@ -103,7 +105,8 @@ static void test_url_split(void)
 	CHECK(!strcmp(path, "/x/y"), "path %s", path);
 	CHECK(m2md_url_split("https://nscl.example", host, sizeof(host),
 			     &port, path, sizeof(path)) == 0, "https URL");
-	CHECK(port == 443 && path[0] == '\0', "https port %u", port);
+	CHECK(port == 443, "https port %u", port);
+	CHECK(path[0] == '\0', "empty path %s", path);
 	CHECK(m2md_url_split("ftp://a", host, sizeof(host), &port, path,
 			     sizeof(path)) == -EINVAL, "ftp rejected");
 	CHECK(m2md_url_split("http://a:0/", host, sizeof(host), &port, path,

@@ -69,6 +69,15 @@ check_fails "connect Kmc print rejected" \
 check "registration scl appears" wait_for "$demo_wait" has_scl
 scl=$(registered_scl)
 check_equal "registration scl id from node id" "gscl-${node_id:0:8}" "$scl"
+check "registration came over the tunnel" scl_over_tunnel "$scl"
+check "tunnel interface on network" in_net ip link show "$tunnel_if"
+check "tunnel interface on gateway" in_gw ip link show "$tunnel_if"
+check_equal "tunnel peer is the gateway" "$node_id" "$(tunnel_field net 2)"
+check_equal "tunnel peer key id" "$gw_kmc" "$(tunnel_field gw 6)"
+check_equal "tunnel peer up on gateway" up "$(tunnel_field gw 24)"
+gw_rx_before=$(tunnel_field gw 15)
+net_rx_before=$(tunnel_field net 15)
+check "tunnel capture starts" capture_start
 
 apps=/gscl/applications
 check "gscl application created" \
@@ -84,6 +93,14 @@ check "gscl reading created" \
 path=/nscl/scls/$scl/applications/thermo/containers/temperature/contentInstances/latest/content
 check "nscl reading forwarded" wait_for "$demo_wait" nscl_get "$path"
 check_equal "nscl reading value" "$reading" "$(nscl_get "$path")"
+capture_stop
+check "tunnel gateway rx bytes grew" \
+	test "$(tunnel_field gw 15)" -gt "${gw_rx_before:-0}"
+check "tunnel network rx bytes grew" \
+	test "$(tunnel_field net 15)" -gt "${net_rx_before:-0}"
+check "tunnel gateway tx bytes nonzero" test "$(tunnel_field gw 16)" -gt 0
+check "capture has tunnel UDP" test "$(capture_tunnel_packets | wc -l)" -gt 0
+check_fails "capture has no plaintext reading" capture_has_text "$reading"
 
 # The credential is in the kernel only: not in the logs, the state
 # databases, /proc/keys or m2mctl's output, as hex or as raw bytes.

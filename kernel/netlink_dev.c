@@ -230,7 +230,7 @@ static int m2msec_nl_dump_dev(struct sk_buff *skb, struct netlink_callback *cb,
 	return 0;
 }
 
-/* cb->args[0]: ifindex of the last device sent. */
+/* cb->args[0] is the ifindex of the last device sent. */
 int m2msec_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct net *net = sock_net(cb->skb->sk);
@@ -432,7 +432,7 @@ static int m2msec_nl_get_prefix(struct nlattr *entry, struct m2msec_prefix *p,
 	return err;
 }
 
-/* Reads ALLOWED_IPS into conf->prefixes; an empty list is allowed. */
+/* Reads ALLOWED_IPS into conf->prefixes. An empty list is valid. */
 static int m2msec_nl_get_allowedips(struct nlattr *attr,
 				    struct m2msec_nl_peer_conf *conf,
 				    struct netlink_ext_ack *extack)
@@ -532,7 +532,7 @@ static int m2msec_nl_reply_node_id(struct genl_info *info,
 	return genlmsg_reply(reply, info);
 }
 
-/* Creates the peer and applies conf; undoes it all if a step fails. */
+/* Creates the peer and applies conf, and undoes it all if a step fails. */
 static int m2msec_nl_peer_new_locked(struct m2msec_device *md,
 				     const struct m2msec_nl_peer_conf *conf,
 				     u8 node_id[M2MSEC_NODE_ID_LEN],
@@ -581,8 +581,8 @@ int m2msec_nl_peer_new_doit(struct sk_buff *skb, struct genl_info *info)
 	err = m2msec_nl_peer_new_locked(nd.md, &conf, node_id, info->extack);
 	m2msec_nl_dev_unlock(&nd);
 	/*
-	 * NOTE: the peer stays when only the reply fails (out of memory): the
-	 * caller then learns its node id from a PEER_GET dump.
+	 * NOTE: when only the reply fails (out of memory), the peer stays and
+	 * the caller learns its node id from a PEER_GET dump.
 	 */
 	if (!err)
 		err = m2msec_nl_reply_node_id(info, node_id);
@@ -593,7 +593,7 @@ out_conf:
 	return err;
 }
 
-/* Finds the peer named by NODE_ID; md->lock held. */
+/* Finds the peer named by NODE_ID, with md->lock held. */
 static struct m2msec_peer *m2msec_nl_peer_find(struct m2msec_device *md,
 					       struct genl_info *info)
 {
@@ -794,7 +794,7 @@ static int m2msec_nl_fill_prefix(struct sk_buff *skb,
 	return 0;
 }
 
-/* ALLOWED_IPS, empty when the peer has none; md->lock held. */
+/* Puts ALLOWED_IPS (an empty nest without prefixes) under md->lock. */
 static int m2msec_nl_fill_allowedips(struct sk_buff *skb,
 				     struct m2msec_peer *peer,
 				     struct m2msec_prefix *buf)
@@ -845,7 +845,7 @@ static int m2msec_nl_fill_stats(struct sk_buff *skb,
 	return 0;
 }
 
-/* One PEER_GET reply body; md->lock held, buf for the prefixes. */
+/* Puts one PEER_GET reply body under md->lock, with buf for prefixes. */
 static int m2msec_nl_fill_peer(struct sk_buff *skb, struct m2msec_peer *peer,
 			       struct m2msec_prefix *buf)
 {
@@ -917,6 +917,7 @@ out_buf:
 	return err;
 }
 
+/* The dump request's attributes: Linux 6.6 moved them into a genl_info. */
 static struct nlattr **m2msec_nl_dump_attrs(struct netlink_callback *cb)
 {
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
@@ -971,8 +972,8 @@ static int m2msec_nl_dump_peers(struct sk_buff *skb,
 }
 
 /*
- * cb->args[0]: ifindex of the device, fixed by the first call so that a
- * rename during the dump does not matter; cb->args[1]: next peer seq.
+ * cb->args[0] is the device's ifindex, fixed by the first call so that a
+ * rename during the dump does not matter. cb->args[1] is the next peer seq.
  */
 int m2msec_nl_peer_get_dumpit(struct sk_buff *skb,
 			      struct netlink_callback *cb)

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * m2msec_mkconn: a helper of the VM tests and the benchmark, not a test.
- * It makes one service connection in the caller's network namespace: it
- * finds or adds the m2m_root key (Kmr) of a node id in the session keyring
- * and runs a connect handshake with both roles in this process, so that
- * the initiator's and the responder's m2m_conn keys (Kmc) land in their
- * keyrings. It prints "<initiator serial> <responder serial> <node id>".
+ * It makes one service connection in the caller's network namespace. It
+ * finds or adds the m2m_root key (Kmr) of a node id in the session keyring.
+ * Then it runs a connect handshake with both roles in this process, which
+ * puts the initiator's and the responder's m2m_conn keys (Kmc) into their
+ * keyrings, and prints "<initiator serial> <responder serial> <node id>".
+ *
+ * Both keys of a connection have the same type and description, and a
+ * keyring keeps only one key per type and description, so each role needs
+ * a keyring of its own.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -15,6 +19,10 @@
 #include <string.h>
 
 #include "m2msec_test.h"
+
+/* Default keyrings, found or made in the session keyring. */
+#define KEYRING_I_DESC	"m2msec_mkconn_initiator"
+#define KEYRING_R_DESC	"m2msec_mkconn_responder"
 
 struct m2msec_mkconn_opts {
 	uint8_t node_id[M2MSEC_NODE_ID_LEN];
@@ -37,9 +45,13 @@ static void usage(FILE *out)
 		"  --suite NAME        offer only aes (AES-256-GCM) or chacha\n"
 		"                      (ChaCha20-Poly1305); default: both\n"
 		"  --lifetime SEC      lifetime of the Kmc in seconds (default 3600)\n"
-		"  --keyring-i SERIAL  keyring of the initiator's m2m_conn key\n"
-		"  --keyring-r SERIAL  keyring of the responder's m2m_conn key\n"
-		"                      (both default to the session keyring)\n");
+		"  --keyring-i SERIAL  keyring of the initiator's m2m_conn key (default:\n"
+		"                      keyring \"" KEYRING_I_DESC "\" in the session keyring)\n"
+		"  --keyring-r SERIAL  keyring of the responder's m2m_conn key (default:\n"
+		"                      keyring \"" KEYRING_R_DESC "\" in the session keyring)\n"
+		"The two keyrings must differ, because both keys have the same description.\n"
+		"A process without a session keyring gets a new one that ends with it,\n"
+		"so run this under `keyctl session` or pass keyrings that outlive it.\n");
 }
 
 static int parse_hex_id(const char *s, uint8_t *out)
@@ -117,7 +129,7 @@ static int parse_opts(int argc, char **argv, struct m2msec_mkconn_opts *o)
 			break;
 		case 'i':
 		case 'r':
-			if (parse_long(optarg, INT32_MIN, INT32_MAX, &v)) {
+			if (parse_long(optarg, INT32_MIN, INT32_MAX, &v) || !v) {
 				fprintf(stderr, "m2msec_mkconn: invalid --keyring-%c \"%s\": expected a key serial\n",
 					c, optarg);
 				return -1;
@@ -138,6 +150,42 @@ static int parse_opts(int argc, char **argv, struct m2msec_mkconn_opts *o)
 	if (optind != argc) {
 		fprintf(stderr, "m2msec_mkconn: unexpected argument \"%s\"\n",
 			argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+/* Finds or adds the keyring desc in the session keyring. */
+static key_serial_t session_subring(const char *desc)
+{
+	key_serial_t id;
+
+	id = keyctl_search(KEY_SPEC_SESSION_KEYRING, "keyring", desc, 0);
+	if (id >= 0)
+		return id;
+	id = add_key("keyring", desc, NULL, 0, KEY_SPEC_SESSION_KEYRING);
+	if (id < 0)
+		fprintf(stderr, "m2msec_mkconn: adding keyring %s to the session keyring failed: %s\n",
+			desc, strerror(errno));
+	return id;
+}
+
+/* Fills in the default keyrings and checks that the two differ. */
+static int resolve_keyrings(struct m2msec_mkconn_opts *o)
+{
+	key_serial_t ring_i, ring_r;
+
+	if (!o->keyring_i)
+		o->keyring_i = session_subring(KEYRING_I_DESC);
+	if (!o->keyring_r)
+		o->keyring_r = session_subring(KEYRING_R_DESC);
+	if (o->keyring_i < 0 || o->keyring_r < 0)
+		return -1;
+	ring_i = keyctl_get_keyring_ID(o->keyring_i, 0);
+	ring_r = keyctl_get_keyring_ID(o->keyring_r, 0);
+	if (ring_i >= 0 && ring_i == ring_r) {
+		fprintf(stderr, "m2msec_mkconn: --keyring-i and --keyring-r are both keyring %d, which can keep only one of the two keys: pass two keyrings\n",
+			ring_i);
 		return -1;
 	}
 	return 0;
@@ -191,11 +239,7 @@ static int open_pair(struct m2msec_pair *p, const struct m2msec_mkconn_opts *o)
 
 int main(int argc, char **argv)
 {
-	struct m2msec_mkconn_opts o = {
-		.lifetime = 3600,
-		.keyring_i = KEY_SPEC_SESSION_KEYRING,
-		.keyring_r = KEY_SPEC_SESSION_KEYRING,
-	};
+	struct m2msec_mkconn_opts o = { .lifetime = 3600 };
 	char hex[M2MSEC_HEX_ID_LEN + 1];
 	key_serial_t serial_i, serial_r;
 	struct m2msec_pair p;
@@ -204,6 +248,8 @@ int main(int argc, char **argv)
 
 	if (parse_opts(argc, argv, &o))
 		return 2;
+	if (resolve_keyrings(&o))
+		return 1;
 	if (!o.has_node_id)
 		m2msec_random(o.node_id, sizeof(o.node_id));
 	if (ensure_kmr(o.node_id))

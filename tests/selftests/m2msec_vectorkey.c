@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * m2msec_vectorkey: a helper of the VM tests, not a test. It asks a module
- * built with test hooks (make module-test) for an m2m_conn key holding the
- * Kmc of a connect handshake of the test vectors, as made by the given
- * role, and prints the new key's serial. A normal module does not know
- * M2MSEC_CMD_TEST_VECTOR_KEY, and the helper then prints the kernel's error.
+ * m2msec_vectorkey: a helper of the VM tests, not a test. It requests an
+ * m2m_conn key that holds the Kmc of a connect handshake of the test
+ * vectors, as the given role made it, and prints the new key's serial. Only
+ * a module built with test hooks (make module-test) has the command
+ * M2MSEC_CMD_TEST_VECTOR_KEY, and with any other module the helper prints
+ * the kernel's error.
  */
 #include <errno.h>
 #include <getopt.h>

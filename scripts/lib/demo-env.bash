@@ -28,6 +28,9 @@ gscl_url=http://127.0.0.1:8181
 demo_dir=/tmp/m2msec-demo
 # Readings are slow under TCG: every wait allows this many seconds.
 demo_wait=${M2MSEC_DEMO_WAIT:-60}
+# More m2md options for the network side, for example "--kmc-lifetime 40"
+# to watch a rekey. Split at spaces.
+demo_net_opts=${M2MSEC_DEMO_NET_OPTS:-}
 
 net_pid=
 gw_pid=
@@ -86,8 +89,8 @@ demo_agents_up() {
 	in_net bash -c 'keyctl setperm @s 0x3f0b0000 &&
 		keyctl padd m2m_boot "$1" @s > /dev/null &&
 		exec "$2" --role network --listen '"$net_addr"':8080 \
-			--state-dir "$3" --keyring @s' \
-		net-agent "$boot_id" "$m2md" "$demo_dir/net" \
+			--state-dir "$3" --keyring @s $4' \
+		net-agent "$boot_id" "$m2md" "$demo_dir/net" "$demo_net_opts" \
 		< "$credential" > "$demo_dir/net.log" 2>&1 &
 	net_pid=$!
 	in_gw bash -c 'keyctl setperm @s 0x3f0b0000 &&
@@ -184,6 +187,9 @@ tunnel_peer() {
 
 # tunnel_field SIDE N: print field N of the side's peer line.
 tunnel_field() { tunnel_peer "$1" | awk -F'\t' -v n="$2" '{ print $n; exit }'; }
+
+# True when the side has the tunnel interface.
+has_tunnel_if() { "in_$1" ip link show "$tunnel_if" > /dev/null 2>&1; }
 
 # True when the side's peer sent and received inner bytes.
 tunnel_counters_grew() {

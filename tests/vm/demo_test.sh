@@ -70,8 +70,8 @@ check "registration scl appears" wait_for "$demo_wait" has_scl
 scl=$(registered_scl)
 check_equal "registration scl id from node id" "gscl-${node_id:0:8}" "$scl"
 check "registration came over the tunnel" scl_over_tunnel "$scl"
-check "tunnel interface on network" in_net ip link show "$tunnel_if"
-check "tunnel interface on gateway" in_gw ip link show "$tunnel_if"
+check "tunnel interface on network" has_tunnel_if net
+check "tunnel interface on gateway" has_tunnel_if gw
 check_equal "tunnel peer is the gateway" "$node_id" "$(tunnel_field net 2)"
 check_equal "tunnel peer key id" "$gw_kmc" "$(tunnel_field gw 6)"
 check_equal "tunnel peer up on gateway" up "$(tunnel_field gw 24)"

@@ -4,6 +4,7 @@
  * libmicrohttpd server on 127.0.0.1, with the kernel's handshake calls
  * replaced by a double.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <time.h>
 
@@ -523,6 +524,119 @@ static void test_body_limit(void)
 	CHECK(status == 400, "small chunked body is read: %ld", status);
 }
 
+/* A stand-in for the tunnel's PEER_NEW/PEER_SET, recording its call. */
+struct fake_bind {
+	int calls;
+	int ret;
+	uint8_t node_id[16];
+	int32_t key_serial;
+};
+
+static struct fake_bind bind_rec;
+
+static int fake_bind_kmc(void *ctx, const uint8_t node_id[16],
+			 int32_t key_serial, char *detail, size_t len)
+{
+	bind_rec.calls++;
+	memcpy(bind_rec.node_id, node_id, 16);
+	bind_rec.key_serial = key_serial;
+	if (bind_rec.ret)
+		snprintf(detail, len, "fake bind error");
+	return bind_rec.ret;
+}
+
+static void test_finish_binds_kmc(const uint8_t node_id[16])
+{
+	struct m2md_test_resp r;
+	uint8_t msg[256];
+	size_t n;
+
+	net.responder.bind_kmc = fake_bind_kmc;
+	net.responder.bind_ctx = &net;
+	n = make_init(M2MSEC_MODE_CONNECT, node_id, 16, msg);
+	post("/m2msec/connect", HS_TYPE, msg, n, &r);
+	CHECK(r.status == 200, "tunnel connect INIT: %ld", r.status);
+	n = make_finish(M2MSEC_MODE_CONNECT, fake.next_index, msg);
+	post("/m2msec/connect", HS_TYPE, msg, n, &r);
+	CHECK(r.status == 204, "tunnel connect FINISH: %ld", r.status);
+	CHECK(bind_rec.calls == 1, "FINISH binds once: %d", bind_rec.calls);
+	CHECK(!memcmp(bind_rec.node_id, node_id, 16), "bound node id");
+	CHECK(bind_rec.key_serial == 4242, "bound key serial %d",
+	      bind_rec.key_serial);
+
+	bind_rec.ret = -EADDRINUSE;
+	n = make_init(M2MSEC_MODE_CONNECT, node_id, 16, msg);
+	post("/m2msec/connect", HS_TYPE, msg, n, &r);
+	n = make_finish(M2MSEC_MODE_CONNECT, fake.next_index, msg);
+	post("/m2msec/connect", HS_TYPE, msg, n, &r);
+	expect_problem(&r, 500, "FINISH whose key cannot be bound");
+	CHECK(bind_rec.calls == 2, "failed bind was tried: %d",
+	      bind_rec.calls);
+	bind_rec.ret = 0;
+	net.responder.bind_kmc = NULL;
+}
+
+/* POST an <scl> as if it came from client, straight to the tree. */
+static unsigned int post_scl_from(const struct sockaddr *client,
+				  const char *scl_id, char *body_out,
+				  size_t len)
+{
+	struct m2md_reply reply = { .status = 500 };
+	struct m2md_request req = {
+		.method = M2MD_POST,
+		.path = "/nscl/scls",
+		.content_type = "application/xml",
+		.client = client,
+	};
+	char body[256];
+
+	snprintf(body, sizeof(body),
+		 "<scl xmlns=\"http://uri.etsi.org/m2m\" sclId=\"%s\"/>",
+		 scl_id);
+	req.body = (const unsigned char *)body;
+	req.body_len = strlen(body);
+	m2md_tree_handle(&net.tree, &req, &reply);
+	snprintf(body_out, len, "%.*s", (int)reply.len,
+		 reply.body ? (const char *)reply.body : "");
+	free(reply.body);
+	return reply.status;
+}
+
+static void test_tunnel_attribution(const uint8_t node_id[16],
+				    const char *scl_id)
+{
+	static struct m2md_net_tunnel tunnel;
+	struct sockaddr_in6 from = { .sin6_family = AF_INET6 };
+	struct sockaddr_in outside = { .sin_family = AF_INET };
+	char body[1024];
+	unsigned int status;
+
+	net.tunnel = &tunnel;
+	m2md_tunnel_gateway_addr6(&cfg.tunnel_prefix, node_id,
+				  from.sin6_addr.s6_addr);
+	/* The scl exists: 409 shows that the authorization passed. */
+	status = post_scl_from((struct sockaddr *)&from, scl_id, body,
+			       sizeof(body));
+	CHECK(status == 409, "scl of the source's node id passes: %u %s",
+	      status, body);
+
+	from.sin6_addr.s6_addr[15] ^= 1;
+	status = post_scl_from((struct sockaddr *)&from, scl_id, body,
+			       sizeof(body));
+	CHECK(status == 403, "scl of another node id rejected: %u", status);
+	CHECK(strstr(body, "does not belong") != NULL,
+	      "problem names the reason: %s", body);
+	CHECK(strstr(body, "\"status\":403") != NULL,
+	      "problem body has the status: %s", body);
+
+	outside.sin_addr.s_addr = htonl(0x7f000001);
+	status = post_scl_from((struct sockaddr *)&outside, scl_id, body,
+			       sizeof(body));
+	CHECK(status == 409, "request outside the tunnel uses the sclId: %u",
+	      status);
+	net.tunnel = NULL;
+}
+
 int main(void)
 {
 	uint8_t node_id[16];
@@ -549,6 +663,8 @@ int main(void)
 	test_kernel_errors();
 	test_connect(node_id, scl_id, sizeof(scl_id));
 	test_nscl(scl_id);
+	test_finish_binds_kmc(node_id);
+	test_tunnel_attribution(node_id, scl_id);
 	test_body_limit();
 	m2md_http_stop(http);
 	m2md_network_teardown(&net);

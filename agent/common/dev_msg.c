@@ -215,7 +215,11 @@ static int m2m_nl_parse_allowedip(const struct nlattr *nest,
 	memset(ip, 0, sizeof(*ip));
 	ip->family = mnl_attr_get_u16(a[M2MSEC_ALLOWEDIP_A_FAMILY]);
 	ip->cidr = mnl_attr_get_u8(a[M2MSEC_ALLOWEDIP_A_CIDR]);
-	alen = ip->family == AF_INET ? 4 : ip->family == AF_INET6 ? 16 : 0;
+	alen = 0;
+	if (ip->family == AF_INET)
+		alen = 4;
+	else if (ip->family == AF_INET6)
+		alen = 16;
 	if (!alen ||
 	    mnl_attr_get_payload_len(a[M2MSEC_ALLOWEDIP_A_ADDR]) != alen ||
 	    ip->cidr > 8 * alen)

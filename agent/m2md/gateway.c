@@ -1,10 +1,9 @@
-// SPDX-License-Identifier: GPL-2.0
 /*
  * Gateway role life cycle: bootstrap when there is no usable Kmr,
  * connect, bring up the tunnel when the network requires it, register
  * the SCL, and reconnect at 80% of the Kmc lifetime or when the kernel
- * reports that the tunnel peer's key needs a rekey. Failures are retried with a delay that doubles
- * from retry-min up to retry-max.
+ * reports that the tunnel peer's key needs a rekey. Failures are
+ * retried with a delay that doubles from retry-min up to retry-max.
  */
 #include <errno.h>
 #include <inttypes.h>

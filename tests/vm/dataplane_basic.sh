@@ -104,9 +104,14 @@ if dp_pair_up 4; then
 	check "$t tunnel ping" dp_quiet in_a ping -c 5 -i 0.2 -s 200 -p "$pattern" \
 		-W 5 "$dp_inner4_b"
 	dp_capture_stop
-	udp=$(tcpdump -r "$dp_work/tunnel.pcap" -n 2> /dev/null |
-		grep -c "\.$port: UDP")
-	check "$t UDP on port $port" test "${udp:-0}" -ge 10
+	tcpdump -r "$dp_work/tunnel.pcap" -n 2> /dev/null > "$dp_work/tunnel.txt"
+	to_b=$(grep -c "IP $dp_under4_a\.$port > $dp_under4_b\.$port: UDP" \
+		"$dp_work/tunnel.txt")
+	to_a=$(grep -c "IP $dp_under4_b\.$port > $dp_under4_a\.$port: UDP" \
+		"$dp_work/tunnel.txt")
+	echo "# capture: $to_b datagrams a to b, $to_a b to a"
+	check "$t UDP a to b on port $port" test "${to_b:-0}" -ge 5
+	check "$t UDP b to a on port $port" test "${to_a:-0}" -ge 1
 	icmp=$(tcpdump -r "$dp_work/tunnel.pcap" -n icmp 2> /dev/null | wc -l)
 	check_equal "$t no ICMP in the clear" 0 "$icmp"
 	check_fails "$t tunnel hides pattern" \

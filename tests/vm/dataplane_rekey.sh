@@ -87,9 +87,9 @@ check_equal "side b still up" up "$(dp_peer_field b state)"
 check_equal "no unknown index on side a" "$unknown_before" \
 	"$(dp_dev_field a drop_unknown_index)"
 check "key-installed event on side a" \
-	dp_wait_for 3 dp_event_seen events-a key-installed "$new_key_id"
+	dp_wait_for 10 dp_event_seen events-a key-installed "$new_key_id"
 check "key-installed event on side b" \
-	dp_wait_for 3 dp_event_seen events-b key-installed "$new_key_id"
+	dp_wait_for 10 dp_event_seen events-b key-installed "$new_key_id"
 
 # Only the new key's indexes on the wire, in both directions.
 new_index_a=$(dp_peer_field a index)

@@ -69,7 +69,7 @@ end_of_key() {
 		test "$(dp_peer_field a drop_no_key)" -gt "${nokey_before:-0}"
 	check_equal "$name peer down" down "$(dp_peer_field a state)"
 	check "$name peer-down event" \
-		dp_wait_for 3 dp_event_seen "$name-events" peer-down
+		dp_wait_for 10 dp_event_seen "$name-events" peer-down
 	dp_down
 }
 
@@ -100,11 +100,11 @@ if dp_pair_up 4 --lifetime 5; then
 		test "$(dp_peer_field a drop_no_key)" -gt "${nokey_before:-0}"
 	check_equal "$name side a down" down "$(dp_peer_field a state)"
 	check "$name key-expired event on side a" \
-		dp_wait_for 3 dp_event_seen "$name-events-a" key-expired
+		dp_wait_for 10 dp_event_seen "$name-events-a" key-expired
 	check "$name key-expired event on side b" \
-		dp_wait_for 3 dp_event_seen "$name-events-b" key-expired
+		dp_wait_for 10 dp_event_seen "$name-events-b" key-expired
 	check "$name peer-down event on side a" \
-		dp_wait_for 3 dp_event_seen "$name-events-a" peer-down
+		dp_wait_for 10 dp_event_seen "$name-events-a" peer-down
 else
 	check "$name pair setup" false
 fi

@@ -13,6 +13,7 @@ dp_lib=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 dp_top=$(cd "$dp_lib/../../.." && pwd -P)
 dp_m2mctl=$dp_top/agent/m2mctl/m2mctl
 dp_mkconn=$dp_top/tests/selftests/build/m2msec_mkconn
+# shellcheck disable=SC2034 # used by the tests that source this file
 dp_vectorkey=$dp_top/tests/selftests/build/m2msec_vectorkey
 # The VM hides /root, so a python3 shim from a user's PATH may not run.
 dp_python=/usr/bin/python3
@@ -91,30 +92,32 @@ dp_wait_for() {
 # IPv6 underlay addresses (no duplicate address detection, so that the
 # addresses are usable at once).
 dp_netns_up() {
+	local a=(ip -n "$dp_ns_a") b=(ip -n "$dp_ns_b")
+
 	ip netns add "$dp_ns_a" || return 1
 	ip netns add "$dp_ns_b" || return 1
-	in_a ip link set lo up || return 1
-	in_b ip link set lo up || return 1
+	"${a[@]}" link set lo up || return 1
+	"${b[@]}" link set lo up || return 1
 	ip link add "$dp_veth_a" netns "$dp_ns_a" type veth \
 		peer name "$dp_veth_b" netns "$dp_ns_b" || return 1
-	in_a ip addr add "$dp_under4_a/24" dev "$dp_veth_a" || return 1
-	in_b ip addr add "$dp_under4_b/24" dev "$dp_veth_b" || return 1
-	in_a ip addr add "$dp_under6_a/64" dev "$dp_veth_a" nodad || return 1
-	in_b ip addr add "$dp_under6_b/64" dev "$dp_veth_b" nodad || return 1
-	in_a ip link set "$dp_veth_a" up || return 1
-	in_b ip link set "$dp_veth_b" up
+	"${a[@]}" addr add "$dp_under4_a/24" dev "$dp_veth_a" || return 1
+	"${b[@]}" addr add "$dp_under4_b/24" dev "$dp_veth_b" || return 1
+	"${a[@]}" addr add "$dp_under6_a/64" dev "$dp_veth_a" nodad || return 1
+	"${b[@]}" addr add "$dp_under6_b/64" dev "$dp_veth_b" nodad || return 1
+	"${a[@]}" link set "$dp_veth_a" up || return 1
+	"${b[@]}" link set "$dp_veth_b" up
 }
 
 # dp_dev_up SIDE INNER4 INNER6: create the m2msec device of a side with
 # an IPv4 /24 and an IPv6 /64 inner address, and bring it up.
 dp_dev_up() {
-	local side=$1 inner4=$2 inner6=$3
+	local side=$1 inner4=$2 inner6=$3 ns=$dp_ns_a
 
-	in_ns "$side" ip link add "$dp_ifname" type m2msec || return 1
-	in_ns "$side" ip addr add "$inner4/24" dev "$dp_ifname" || return 1
-	in_ns "$side" ip addr add "$inner6/64" dev "$dp_ifname" nodad ||
-		return 1
-	in_ns "$side" ip link set "$dp_ifname" up
+	[ "$side" = b ] && ns=$dp_ns_b
+	ip -n "$ns" link add "$dp_ifname" type m2msec || return 1
+	ip -n "$ns" addr add "$inner4/24" dev "$dp_ifname" || return 1
+	ip -n "$ns" addr add "$inner6/64" dev "$dp_ifname" nodad || return 1
+	ip -n "$ns" link set "$dp_ifname" up
 }
 
 # dp_mkconn [ARG...]: run a local connect handshake and set dp_key_i,
@@ -264,10 +267,12 @@ dp_inject() {
 	in_ns "$side" "$dp_python" "$dp_lib/inject.py" "$@"
 }
 
-# dp_icmp_in_echos SIDE: IcmpInEchos of the side's namespace.
-dp_icmp_in_echos() {
-	in_ns "$1" awk '$1 == "Icmp:" && !h { for (i = 2; i <= NF; i++) col[$i] = i; h = 1; next }
-		$1 == "Icmp:" { print $col["InEchos"]; exit }' /proc/net/snmp
+# dp_snmp SIDE GROUP FIELD: one counter of /proc/net/snmp in the side's
+# namespace, e.g. dp_snmp b Ip InReceives.
+dp_snmp() {
+	in_ns "$1" awk -v g="$2:" -v f="$3" '
+		$1 == g && !h { for (i = 2; i <= NF; i++) col[$i] = i; h = 1; next }
+		$1 == g { print $col[f]; exit }' /proc/net/snmp
 }
 
 # dp_iperf_start SIDE ADDR: an iperf3 server on ADDR for one test.
@@ -291,10 +296,23 @@ print(eval(sys.argv[2]))' "$1" "$2"
 # dp_capture_start SIDE NAME [FILTER...]: capture the side's veth into
 # $dp_work/NAME.pcap.
 dp_capture_start() {
-	local side=$1 name=$2 dev=$dp_veth_a
+	local side=$1 dev=$dp_veth_a
 
-	shift 2
 	[ "$side" = b ] && dev=$dp_veth_b
+	dp_capture_iface "$dev" "$@"
+}
+
+# dp_capture_start_dev SIDE NAME [FILTER...]: capture the side's m2msec
+# device (inner packets, link type raw IP) into $dp_work/NAME.pcap.
+dp_capture_start_dev() {
+	dp_capture_iface "$dp_ifname" "$@"
+}
+
+# dp_capture_iface DEV SIDE NAME [FILTER...]: capture DEV of a side.
+dp_capture_iface() {
+	local dev=$1 side=$2 name=$3
+
+	shift 3
 	dp_bg "$name-tcpdump" in_ns "$side" tcpdump -i "$dev" -n -U -s 2048 \
 		-w "$dp_work/$name.pcap" "$@"
 	dp_capture_job=$dp_last_job

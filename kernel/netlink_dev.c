@@ -641,10 +641,16 @@ static int m2msec_nl_peer_set_locked(struct m2msec_peer *peer,
 	if (conf->has_key) {
 		err = m2msec_peer_bind_key(peer, conf->serial, extack);
 		if (err) {
-			/* These prefixes were the peer's, so no one took them. */
-			if (old)
-				WARN_ON(m2msec_allowedips_replace(table, peer, old,
-								  nold, NULL));
+			/*
+			 * These prefixes were the peer's and md->lock is held, so
+			 * no one took them; only an allocation can fail here.
+			 */
+			if (old && m2msec_allowedips_replace(table, peer, old,
+							     nold, NULL))
+				net_warn_ratelimited("%s: restoring the prefixes of peer %*phN failed\n",
+						     peer->md->dev->name,
+						     M2MSEC_NODE_ID_LEN,
+						     peer->node_id);
 			goto out;
 		}
 	}

@@ -53,7 +53,7 @@ static size_t m2msec_packet_sg_offset(struct crypto_aead *tfm)
  * @tfm: the AEAD that will seal or open it, which sizes the request
  * @nsg: scatterlist entries that the packet's skb needs
  *
- * One allocation holds the packet state, the AEAD request with its
+ * One allocation contains the packet state, the AEAD request with its
  * context, and the scatterlist.
  *
  * Return: the zeroed packet state, or NULL.

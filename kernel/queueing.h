@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Packets in flight through the module's padata instance: each DATA
- * message to seal or open gets one m2msec_packet that carries the AEAD
- * request, its nonce and scatterlist from the parallel step (any CPU) to
- * the serial step (in submission order, on the peer's callback CPU).
+ * Packets in flight through the module's padata instance. Each DATA
+ * message to seal or open gets one m2msec_packet, which carries the AEAD
+ * request, its nonce and its scatterlist from the parallel step (any CPU)
+ * to the serial step (in submission order, on the peer's callback CPU).
  */
 #ifndef _M2MSEC_QUEUEING_H
 #define _M2MSEC_QUEUEING_H
@@ -27,7 +27,7 @@ struct m2msec_device;
  */
 #define M2MSEC_MAX_INFLIGHT	4096
 
-/* Headroom the device asks for: link layer, IPv6, UDP and DATA header. */
+/* Headroom that the device requests: link layer, IPv6, UDP and DATA header. */
 #define M2MSEC_TX_HEADROOM	(LL_MAX_HEADER + sizeof(struct ipv6hdr) + \
 				 sizeof(struct udphdr) + M2MSEC_DATA_HDR_LEN)
 

@@ -2,9 +2,9 @@
 /*
  * Receive: a UDP datagram on a device's socket must be a DATA message
  * whose receiver index names one of the device's keypairs. It is opened
- * in padata's parallel step; the serial step moves the replay window,
- * notes the peer's endpoint and hands the inner packet to the stack
- * through GRO cells, in the order the datagrams arrived.
+ * in padata's parallel step. The serial step then moves the replay
+ * window, notes the peer's endpoint and hands the inner packet to the
+ * stack through GRO cells, in the order the datagrams arrived.
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -38,8 +38,8 @@ static bool m2msec_receive_strip_udp(struct sk_buff *skb)
 
 /*
  * Checks the DATA header (version 1, type DATA, mode 0, byte 3 zero) and
- * reads its receiver index and counter; a counter at or past the limit
- * is one that no sender uses.
+ * reads its receiver index and counter. A counter at or past the limit
+ * is malformed, because no sender uses it.
  */
 static bool m2msec_receive_parse(struct sk_buff *skb, u32 *index,
 				 u64 *counter)

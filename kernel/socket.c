@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * UDP tunnel sockets of a device. Incoming datagrams reach
- * m2msec_receive() through the socket's encap_rcv hook; sealed DATA
- * messages leave through the UDP tunnel transmit helpers after a route
+ * m2msec_receive() through the socket's encap_rcv hook. Sealed DATA
+ * messages leave through the UDP tunnel transmit helpers, after a route
  * lookup that each peer caches in its dst_cache.
  */
 #include <linux/if_ether.h>
@@ -27,7 +27,7 @@
 
 /*
  * Called by UDP under rcu_read_lock() with a datagram whose checksum
- * verified. Returning 0 tells UDP that the skb is consumed.
+ * verified. The return value 0 means that the skb is consumed.
  */
 static int m2msec_encap_rcv(struct sock *sk, struct sk_buff *skb)
 {
@@ -188,6 +188,11 @@ static int m2msec_socket_send4(struct m2msec_peer *peer,
 		saddr = fl4.saddr;
 		dst_cache_set_ip4(&peer->dst_cache, &rt->dst, saddr);
 	}
+	/*
+	 * NOTE: the helper adds the outer UDP payload length to the device's
+	 * tx_bytes, so that counter includes the DATA header and tag, while
+	 * the peer's tx_bytes counts inner bytes only.
+	 */
 	udp_tunnel_xmit_skb(rt, sock->sk, skb, saddr, ep->sin_addr.s_addr, 0,
 			    ip4_dst_hoplimit(&rt->dst), 0,
 			    inet_sk(sock->sk)->inet_sport, ep->sin_port,

@@ -12,7 +12,7 @@
 #
 # NOTE: the vectors' inner IPv4 header has checksum 0x7cdd where 0x66de
 # is correct, so the IP stack drops the echo request as a header error
-# and never answers it. Delivery is therefore checked by the namespace's
+# and sends no echo reply. Delivery is therefore checked by the namespace's
 # Ip InReceives and by a capture on the m2msec device, not by
 # IcmpInEchos. The packets go over the IPv6 underlay, so InReceives
 # counts only inner packets.

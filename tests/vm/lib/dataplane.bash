@@ -5,9 +5,9 @@
 # and bind them with m2mctl. They also read `m2mctl show IFACE dump`,
 # run background jobs and inject packets.
 #
-# Side A is the gateway, which holds the initiator's m2m_conn key; side B
-# is the network, which holds the responder's. Call dp_init first; it
-# names the namespaces after the test's PID so that runs do not collide.
+# Side A is the gateway with the initiator's m2m_conn key. Side B is the
+# network with the responder's. Call dp_init first. It names the
+# namespaces after the test's PID, so that runs do not collide.
 
 dp_lib=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 dp_top=$(cd "$dp_lib/../../.." && pwd -P)
@@ -147,24 +147,32 @@ dp_endpoint() {
 	fi
 }
 
-# dp_pair_up FAMILY [MKCONN_ARG...]: namespaces, veth, both devices, a
-# connect key pair and a peer on each side that points at the other
-# side's underlay address of FAMILY (4 or 6) and allows its inner
-# addresses.
+# dp_pair_up FAMILY [MKCONN_ARG...]: namespaces, veth and both devices,
+# then the peers of dp_peers_up.
 dp_pair_up() {
-	local family=$1
-
-	shift
 	dp_netns_up || { echo "# setting up the namespaces failed"; return 1; }
 	dp_dev_up a "$dp_inner4_a" "$dp_inner6_a" || return 1
 	dp_dev_up b "$dp_inner4_b" "$dp_inner6_b" || return 1
+	dp_peers_up "$@"
+}
+
+# dp_peers_up FAMILY [MKCONN_ARG...]: a connect key pair and a peer on
+# each side that points at the other side's underlay address of FAMILY
+# (4 or 6) and allows its inner addresses. The endpoints are read first,
+# so that a key with a short lifetime is bound soon after it is made.
+dp_peers_up() {
+	local family=$1 endpoint_a endpoint_b
+
+	shift
+	endpoint_a=$(dp_endpoint a "$family")
+	endpoint_b=$(dp_endpoint b "$family")
 	dp_mkconn "$@" || return 1
 	in_a "$dp_m2mctl" peer add "$dp_ifname" key "$dp_key_i" \
-		endpoint "$(dp_endpoint b "$family")" \
+		endpoint "$endpoint_b" \
 		allowed-ips "$dp_inner4_b/32,$dp_inner6_b/128" > /dev/null ||
 		{ echo "# m2mctl peer add on side a failed"; return 1; }
 	in_b "$dp_m2mctl" peer add "$dp_ifname" key "$dp_key_r" \
-		endpoint "$(dp_endpoint a "$family")" \
+		endpoint "$endpoint_a" \
 		allowed-ips "$dp_inner4_a/32,$dp_inner6_a/128" > /dev/null ||
 		{ echo "# m2mctl peer add on side b failed"; return 1; }
 }

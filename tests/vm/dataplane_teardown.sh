@@ -63,7 +63,8 @@ if dp_pair_up 4; then
 	check "delete side b netns under traffic" ip netns del "$dp_ns_b"
 	check "side a's veth goes with side b" dp_wait_for 10 veth_gone
 	sleep 1
-	check "side a device still listed" in_a ip link show "$dp_ifname"
+	check "side a device still listed" \
+		dp_quiet in_a ip link show "$dp_ifname"
 	dp_down
 	check "delete side a netns" test ! -e "/run/netns/$dp_ns_a"
 	sleep 2

@@ -3,7 +3,7 @@
 # The end of a key stops its traffic. While a ping runs through the
 # tunnel every 0.2 s, the initiator side's bound key is revoked, or
 # unlinked from its only keyring, or reaches its expiry time (lifetime
-# 5 s). No reply arrives afterwards (for unlink and expiry: after one
+# 15 s). No reply arrives afterwards (for unlink and expiry: after one
 # second of grace for the key garbage collector and the timer), the
 # side's drop_no_key grows, its peer goes down and `m2mctl events`
 # shows peer-down, and key-expired for the expiry.
@@ -80,16 +80,18 @@ end_of_key revoke revoke_key
 end_of_key unlink unlink_key
 
 # Expiry: the key's own lifetime ends it. The namespaces, devices, event
-# listeners and the ping come first, so that the 5 s of the key are not
+# listeners and the ping come first, so that the key's lifetime is not
 # spent on them on a slow guest. The ping gets replies once the peers
-# are bound.
+# are bound. A 5 s lifetime was too short on a host with load average
+# 10: the key expired before the second peer add.
 name=expiry
+lifetime=15
 if dp_netns_up && dp_dev_up a "$dp_inner4_a" "$dp_inner6_a" &&
    dp_dev_up b "$dp_inner4_b" "$dp_inner6_b"; then
-	dp_events_start a "$name-events-a" 40
-	dp_events_start b "$name-events-b" 40
-	start_ping "$name-ping" 20
-	if dp_peers_up 4 --lifetime 5; then
+	dp_events_start a "$name-events-a" $((lifetime + 40))
+	dp_events_start b "$name-events-b" $((lifetime + 40))
+	start_ping "$name-ping" $((lifetime + 15))
+	if dp_peers_up 4 --lifetime "$lifetime"; then
 		check "$name pair setup" true
 	else
 		check "$name pair setup" false

@@ -38,7 +38,8 @@ int m2msec_data_derive(const u8 kmc[32], u8 k_i2r[32], u8 k_r2i[32])
 	return err;
 }
 
-static const char *m2msec_data_aead_name(u8 suite)
+/* The crypto API name of a suite's AEAD, or NULL for an unknown suite. */
+const char *m2msec_data_aead_name(u8 suite)
 {
 	switch (suite) {
 	case M2MSEC_SUITE_AES256GCM:

@@ -26,6 +26,7 @@ struct m2msec_data_key {
 	u8 suite;
 };
 
+const char *m2msec_data_aead_name(u8 suite);
 int m2msec_data_derive(const u8 kmc[32], u8 k_i2r[32], u8 k_r2i[32]);
 int m2msec_data_key_init(struct m2msec_data_key *key, u8 suite,
 			 const u8 raw[32]);

@@ -13,6 +13,7 @@
 #include <net/net_namespace.h>
 #include <net/rtnetlink.h>
 
+#include "data.h"
 #include "device.h"
 #include "netlink.h"
 #include "queueing.h"
@@ -258,6 +259,29 @@ static struct pernet_operations m2msec_pernet_ops = {
 	.exit_batch_rtnl = m2msec_device_exit_batch_rtnl,
 };
 
+/*
+ * The first transform of an AEAD template instantiates it, which runs the
+ * crypto self-tests and may load modules: several seconds under emulation.
+ * Doing that once in the background at load keeps the delay out of the
+ * first PEER_NEW, which an agent sends while its peer waits for a reply.
+ */
+static void m2msec_device_warm_crypto(struct work_struct *work)
+{
+	static const u8 suites[] = {
+		M2MSEC_SUITE_AES256GCM, M2MSEC_SUITE_CHACHA20POLY1305,
+	};
+	struct crypto_aead *tfm;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(suites); i++) {
+		tfm = crypto_alloc_aead(m2msec_data_aead_name(suites[i]), 0, 0);
+		if (!IS_ERR(tfm))
+			crypto_free_aead(tfm);
+	}
+}
+
+static DECLARE_WORK(m2msec_warm_work, m2msec_device_warm_crypto);
+
 /**
  * m2msec_device_init - register the padata instance, link kind and
  * namespace hooks of the data plane
@@ -277,6 +301,7 @@ int m2msec_device_init(void)
 	err = register_pernet_device(&m2msec_pernet_ops);
 	if (err)
 		goto err_link;
+	schedule_work(&m2msec_warm_work);
 	return 0;
 
 err_link:
@@ -288,6 +313,7 @@ err_queueing:
 
 void m2msec_device_exit(void)
 {
+	cancel_work_sync(&m2msec_warm_work);
 	unregister_pernet_device(&m2msec_pernet_ops);
 	rtnl_link_unregister(&m2msec_link_ops);
 	m2msec_queueing_exit();

@@ -130,11 +130,12 @@ static int m2msec_keypair_check_meta(const struct m2msec_conn_binding *b,
 
 static struct crypto_aead *m2msec_keypair_aead(u8 suite, const u8 raw[32])
 {
-	const char *name = suite == M2MSEC_SUITE_AES256GCM ?
-			   "gcm(aes)" : "rfc7539(chacha20,poly1305)";
+	const char *name = m2msec_data_aead_name(suite);
 	struct crypto_aead *tfm;
 	int err;
 
+	if (!name)
+		return ERR_PTR(-EINVAL);
 	tfm = crypto_alloc_aead(name, 0, 0);
 	if (IS_ERR(tfm))
 		return tfm;

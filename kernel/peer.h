@@ -25,6 +25,7 @@
 
 struct m2msec_device;
 struct m2msec_peer;
+struct m2msec_prefix;
 
 /* Local index -> keypair, for every keypair of every peer of a device. */
 #define M2MSEC_INDEX_HASH_BITS	10
@@ -114,6 +115,12 @@ struct m2msec_peer {
 struct m2msec_peer *m2msec_peer_create(struct m2msec_device *md,
 				       key_serial_t serial,
 				       struct netlink_ext_ack *extack);
+/* m2msec_peer_create() that also sets the allowed prefixes (peer.c). */
+struct m2msec_peer *m2msec_peer_create_with(struct m2msec_device *md,
+					    key_serial_t serial,
+					    const struct m2msec_prefix *prefixes,
+					    u32 n,
+					    struct netlink_ext_ack *extack);
 struct m2msec_peer *m2msec_peer_find(struct m2msec_device *md,
 				     const u8 node_id[M2MSEC_NODE_ID_LEN]);
 int m2msec_peer_bind_key(struct m2msec_peer *peer, key_serial_t serial,

@@ -539,20 +539,17 @@ static int m2msec_nl_peer_new_locked(struct m2msec_device *md,
 				     struct netlink_ext_ack *extack)
 {
 	struct m2msec_peer *peer;
-	int err;
 
-	peer = m2msec_peer_create(md, conf->serial, extack);
+	/*
+	 * The prefixes go in before the key is installed, so a prefix
+	 * conflict leaves the key unused.
+	 */
+	peer = m2msec_peer_create_with(md, conf->serial,
+				       conf->has_allowedips ?
+				       conf->prefixes : NULL,
+				       conf->nprefixes, extack);
 	if (IS_ERR(peer))
 		return PTR_ERR(peer);
-	if (conf->has_allowedips) {
-		err = m2msec_allowedips_replace(&md->allowedips, peer,
-						conf->prefixes,
-						conf->nprefixes, extack);
-		if (err) {
-			m2msec_peer_remove(peer);
-			return err;
-		}
-	}
 	m2msec_nl_apply_peer_conf(peer, conf);
 	memcpy(node_id, peer->node_id, M2MSEC_NODE_ID_LEN);
 	return 0;

@@ -533,20 +533,35 @@ static struct m2msec_peer *m2msec_peer_alloc(struct m2msec_device *md)
 	return peer;
 }
 
-/**
- * m2msec_peer_create - add a peer for an m2m_conn key to a device
- * @md: the device; its lock is held
- * @serial: the key, looked up with the caller's credentials
- * @extack: receives a message naming what failed
- *
- * The peer is named by the key's node id and gets the key as its first
- * keypair. Return: the peer (owned by the device), or an ERR_PTR: EEXIST
- * when the device has a peer with that node id or the key's index is in
- * use, or an error of the key lookup or the crypto API.
- */
+/* A peer without allowed prefixes: see m2msec_peer_create_with(). */
 struct m2msec_peer *m2msec_peer_create(struct m2msec_device *md,
 				       key_serial_t serial,
 				       struct netlink_ext_ack *extack)
+{
+	return m2msec_peer_create_with(md, serial, NULL, 0, extack);
+}
+
+/**
+ * m2msec_peer_create_with - add a peer for an m2m_conn key to a device
+ * @md: the device; its lock is held
+ * @serial: the key, looked up with the caller's credentials
+ * @prefixes: the peer's allowed prefixes, or NULL for none
+ * @n: number of prefixes
+ * @extack: receives a message naming what failed
+ *
+ * The peer is named by the key's node id and gets the key as its first
+ * keypair. The prefixes are set before the key is installed, so that a
+ * prefix of another peer fails the request before the key is in use.
+ * Return: the peer (owned by the device), or an ERR_PTR: EEXIST when the
+ * device has a peer with that node id or the key's index is in use,
+ * EADDRINUSE when a prefix belongs to another peer, or an error of the key
+ * lookup or the crypto API.
+ */
+struct m2msec_peer *m2msec_peer_create_with(struct m2msec_device *md,
+					    key_serial_t serial,
+					    const struct m2msec_prefix *prefixes,
+					    u32 n,
+					    struct netlink_ext_ack *extack)
 {
 	struct m2msec_keypair *kp;
 	struct m2msec_peer *peer;
@@ -568,6 +583,12 @@ struct m2msec_peer *m2msec_peer_create(struct m2msec_device *md,
 		err = -EEXIST;
 		goto err_kp;
 	}
+	if (prefixes) {
+		err = m2msec_allowedips_replace(&md->allowedips, peer, prefixes,
+						n, extack);
+		if (err)
+			goto err_kp;
+	}
 	peer->seq = md->next_peer_seq++;
 	list_add_tail_rcu(&peer->dev_node, &md->peers);
 	md->npeers++;
@@ -575,6 +596,7 @@ struct m2msec_peer *m2msec_peer_create(struct m2msec_device *md,
 	if (err) {
 		list_del_rcu(&peer->dev_node);
 		md->npeers--;
+		m2msec_allowedips_remove_peer(&md->allowedips, peer);
 		goto err_kp;
 	}
 	return peer;

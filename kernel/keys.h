@@ -80,6 +80,16 @@ int m2msec_conn_key_bind(key_serial_t serial, struct m2msec_key_watch *watch,
 /* Remove a watch if it is still registered; may sleep. */
 void m2msec_key_unwatch(struct m2msec_key_watch *watch);
 
+/*
+ * m2msec_conn_key_claim - mark the key of a registered watch as used by a
+ * keypair, once for the key's whole life. A second keypair of the same
+ * key would start its send counter and replay window over, so it would
+ * reuse nonces under the same AEAD key and accept old packets again.
+ * Returns 0, -EALREADY if the key was claimed before, or -EKEYREVOKED if
+ * the watch has fired. May sleep.
+ */
+int m2msec_conn_key_claim(struct m2msec_key_watch *watch);
+
 /* Helpers of keys.c that the Kma derivation uses too. */
 int m2msec_key_read(struct key_type *type, const char *desc,
 		    u8 out[M2MSEC_KEY_LEN], time64_t *expiry,

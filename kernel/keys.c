@@ -33,6 +33,8 @@
 struct m2msec_key_payload {
 	u8 key[M2MSEC_KEY_LEN];
 	bool has_meta;		/* made by a handshake, not added by hand */
+	/* m2m_conn: a keypair used it; m2msec_watch_lock guards it. */
+	bool claimed;
 	struct m2msec_key_meta meta;
 };
 
@@ -662,6 +664,30 @@ void m2msec_key_unwatch(struct m2msec_key_watch *watch)
 	if (hash_hashed(&watch->node))
 		hash_del(&watch->node);
 	mutex_unlock(&m2msec_watch_lock);
+}
+
+int m2msec_conn_key_claim(struct m2msec_key_watch *watch)
+{
+	struct m2msec_key_payload *payload;
+	int err = 0;
+
+	mutex_lock(&m2msec_watch_lock);
+	/*
+	 * A hashed watch means that the key has not been destroyed: its
+	 * destroy op removes the watches before it frees the payload, and
+	 * the key type has no update op that would replace the payload.
+	 */
+	if (!hash_hashed(&watch->node)) {
+		err = -EKEYREVOKED;
+	} else {
+		payload = watch->key->payload.data[0];
+		if (payload->claimed)
+			err = -EALREADY;
+		else
+			payload->claimed = true;
+	}
+	mutex_unlock(&m2msec_watch_lock);
+	return err;
 }
 
 static void m2msec_set_bind_msg(struct netlink_ext_ack *extack,

@@ -434,6 +434,20 @@ static int m2msec_peer_install(struct m2msec_peer *peer,
 	bool responder = kp->role == M2MSEC_ROLE_RESPONDER;
 	int err;
 
+	/* Claimed before any packet can find it through its index. */
+	err = m2msec_conn_key_claim(&kp->watch);
+	if (err == -EALREADY) {
+		M2MSEC_NL_SET_ERR_MSG_FMT(extack,
+					  "m2m_conn key %d was bound before: run a new connect handshake",
+					  kp->serial);
+		return err;
+	}
+	if (err) {
+		M2MSEC_NL_SET_ERR_MSG_FMT(extack,
+					  "m2m_conn key %d was revoked during the bind",
+					  kp->serial);
+		return err;
+	}
 	err = m2msec_index_insert(peer->md, kp, extack);
 	if (err)
 		return err;
@@ -550,12 +564,13 @@ struct m2msec_peer *m2msec_peer_create(struct m2msec_device *md,
  * @extack: receives a message naming what failed
  *
  * The peer is named by the key's node id and gets the key as its first
- * keypair. The prefixes are set before the key is installed, so that a
- * prefix of another peer fails the request before the key is in use.
- * Return: the peer (owned by the device), or an ERR_PTR: EEXIST when the
- * device has a peer with that node id or the key's index is in use,
- * EADDRINUSE when a prefix belongs to another peer, or an error of the key
- * lookup or the crypto API.
+ * keypair. The prefixes are set before the key is installed, because an
+ * installed key is claimed for good (m2msec_conn_key_claim()): a prefix
+ * of another peer must not use up the key. Return: the peer (owned by
+ * the device), or an ERR_PTR: EEXIST when the device has a peer with that
+ * node id or the key's index is in use, EADDRINUSE when a prefix belongs
+ * to another peer, EALREADY for a key bound before, or an error of the
+ * key lookup or the crypto API.
  */
 struct m2msec_peer *m2msec_peer_create_with(struct m2msec_device *md,
 					    key_serial_t serial,

@@ -1081,12 +1081,49 @@ TEST_F(dev, peer_del)
 	err = peer_get(self->nl, a.node_id, &r);
 	ASSERT_STEP_FAILS("PEER_GET of a removed peer", ENOENT, err, &r);
 	expect_peer_key(_metadata, self->nl, b.node_id, b.key_r);
-	/* The node id is free again. */
+	/*
+	 * The node id is free again, but a's key is not: a new keypair of it
+	 * would send with counters from 0 again, so it takes a new key.
+	 */
+	err = peer_new(self->nl, a.key_r, &r);
+	ASSERT_STEP_FAILS("PEER_NEW with a key bound before", EALREADY, err,
+			  &r);
+	expect_peers(_metadata, self->nl, 1);
+	make_conn(_metadata, &self->p, false, &a);
 	add_peer(_metadata, self->nl, a.key_r);
 	expect_peers(_metadata, self->nl, 2);
 	err = dev_get(self->nl, DEV0, &r);
 	ASSERT_STEP_OK("DEV_GET", err, &r);
 	EXPECT_EQ(2U, m2msec_reply_u32(&r, M2MSEC_A_PEERS));
+	m2msec_reply_free(&r);
+}
+
+/*
+ * A key bound on one device cannot be bound on another: both keypairs
+ * would seal with the same key and the same counters.
+ */
+TEST_F(dev, peer_new_key_on_two_devices)
+{
+	struct m2msec_reply r = { 0 };
+	struct m2msec_dump d = { 0 };
+	struct nl_msg *msg;
+	struct conn c;
+	int err;
+
+	make_conn(_metadata, &self->p, true, &c);
+	add_peer(_metadata, self->nl, c.key_r);
+	ASSERT_EQ(0, run_cmd("ip link add m2m1 type m2msec"));
+	msg = dev_request(self->nl, M2MSEC_CMD_PEER_NEW, 0, "m2m1");
+	nla_put_s32(msg, M2MSEC_A_KEY_SERIAL, c.key_r);
+	err = m2msec_nl_transact(self->nl, msg, &r);
+	ASSERT_STEP_FAILS("PEER_NEW on m2m1 with m2m0's key", EALREADY, err,
+			  &r);
+	msg = dev_request(self->nl, M2MSEC_CMD_PEER_GET, NLM_F_DUMP, "m2m1");
+	ASSERT_EQ(0, m2msec_nl_dump(self->nl, msg, &d));
+	EXPECT_EQ(0, d.count) TH_LOG("m2m1 has %d peers, expected none",
+				     d.count);
+	m2msec_dump_free(&d);
+	expect_peer_key(_metadata, self->nl, c.node_id, c.key_r);
 	m2msec_reply_free(&r);
 }
 

@@ -104,7 +104,13 @@ struct m2msec_peer {
 
 	u16 keepalive;			/* seconds, 0 = off */
 	struct timer_list keepalive_timer;
-	u64 keepalive_sent_ms;		/* Unix ms; the keepalive timer's */
+	/*
+	 * jiffies of the last packet sent and of the last keepalive queued.
+	 * The keepalive timer measures with these and not with the Unix
+	 * times in stats, which jump when the clock is set.
+	 */
+	unsigned long last_tx_jiffies;
+	unsigned long keepalive_sent;
 	struct timer_list key_timer;	/* rekey wanted, expiry, retire */
 	struct work_struct key_work;	/* the key timer's work */
 

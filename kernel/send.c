@@ -71,6 +71,7 @@ static void m2msec_send_serial(struct padata_priv *padata)
 		atomic64_inc(&peer->stats.tx_packets);
 		atomic64_add(pkt->inner_len, &peer->stats.tx_bytes);
 		atomic64_set(&peer->stats.last_tx_ms, m2msec_now_ms());
+		WRITE_ONCE(peer->last_tx_jiffies, jiffies);
 	} else {
 		DEV_STATS_INC(peer->md->dev, tx_carrier_errors);
 	}

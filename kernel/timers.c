@@ -20,11 +20,6 @@
 /* Longest wait armed at once, so the jiffies sum cannot overflow. */
 #define M2MSEC_TIMER_MAX_SECS	(24 * 3600)
 
-static u64 m2msec_timer_now_ms(void)
-{
-	return ktime_get_real_ns() / NSEC_PER_MSEC;
-}
-
 static struct m2msec_keypair *m2msec_slot(struct m2msec_keypair __rcu **slot,
 					  struct m2msec_peer *peer)
 {
@@ -162,21 +157,21 @@ static void m2msec_key_work(struct work_struct *work)
 static void m2msec_keepalive_fire(struct timer_list *timer)
 {
 	struct m2msec_peer *peer = from_timer(peer, timer, keepalive_timer);
-	u64 interval = READ_ONCE(peer->keepalive) * 1000ULL;
-	u64 now = m2msec_timer_now_ms();
-	u64 last;
+	unsigned long interval = READ_ONCE(peer->keepalive) * HZ;
+	unsigned long now = jiffies;
+	unsigned long last;
 
 	if (!interval || READ_ONCE(peer->dead))
 		return;
-	last = max_t(u64, atomic64_read(&peer->stats.last_tx_ms),
-		     peer->keepalive_sent_ms);
-	if (now >= last + interval) {
-		peer->keepalive_sent_ms = now;
+	last = READ_ONCE(peer->last_tx_jiffies);
+	if (time_after(peer->keepalive_sent, last))
+		last = peer->keepalive_sent;
+	if (time_after_eq(now, last + interval)) {
+		peer->keepalive_sent = now;
 		m2msec_send_keepalive(peer);
 		last = now;
 	}
-	mod_timer(&peer->keepalive_timer,
-		  jiffies + msecs_to_jiffies(last + interval - now));
+	mod_timer(&peer->keepalive_timer, last + interval);
 }
 
 void m2msec_keepalive_timer_update(struct m2msec_peer *peer)
@@ -193,6 +188,8 @@ void m2msec_keepalive_timer_update(struct m2msec_peer *peer)
 
 void m2msec_timers_init(struct m2msec_peer *peer)
 {
+	peer->last_tx_jiffies = jiffies;
+	peer->keepalive_sent = jiffies;
 	timer_setup(&peer->key_timer, m2msec_key_timer_fire, 0);
 	timer_setup(&peer->keepalive_timer, m2msec_keepalive_fire, 0);
 	INIT_WORK(&peer->key_work, m2msec_key_work);

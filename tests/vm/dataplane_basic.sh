@@ -110,6 +110,11 @@ if dp_pair_up 4; then
 	to_a=$(grep -c "IP $dp_under4_b\.$port > $dp_under4_a\.$port: UDP" \
 		"$dp_work/tunnel.txt")
 	echo "# capture: $to_b datagrams a to b, $to_a b to a"
+	if [ "${to_b:-0}" -lt 5 ]; then
+		in_a m2mctl show all dump | sed 's/^/# a: /'
+		in_a ip -s link show "$dp_ifname" | sed 's/^/# a: /'
+		sed 's/^/# /' "$dp_work/tunnel.txt"
+	fi
 	check "$t UDP a to b on port $port" test "${to_b:-0}" -ge 5
 	check "$t UDP b to a on port $port" test "${to_a:-0}" -ge 1
 	icmp=$(tcpdump -r "$dp_work/tunnel.pcap" -n icmp 2> /dev/null | wc -l)

@@ -265,7 +265,7 @@ static u32 m2msec_aip_count_stale(struct m2msec_peer *peer,
 
 /*
  * Hashes an entry for each key that peer does not have yet and collects
- * them in added, which no reader sees.
+ * them in added, which no reader can reach yet.
  */
 static int m2msec_aip_add_new(struct m2msec_allowedips *t,
 			      struct m2msec_peer *peer,

@@ -35,7 +35,7 @@ struct m2msec_key_watch {
 	void (*gone)(struct m2msec_key_watch *watch);
 };
 
-/* What binding an m2m_conn key gives; the caller wipes kmc. */
+/* Kmc and metadata from binding an m2m_conn key. The caller wipes kmc. */
 struct m2msec_conn_binding {
 	u8 kmc[M2MSEC_KEY_LEN];
 	struct m2msec_key_meta meta;

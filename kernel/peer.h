@@ -97,7 +97,7 @@ struct m2msec_peer {
 	struct m2msec_keypair __rcu *next_kp;
 	struct m2msec_keypair __rcu *previous_kp;
 
-	/* Where DATA messages go; learnt from each opened packet. */
+	/* Destination of DATA messages, learnt from each opened packet. */
 	rwlock_t endpoint_lock;
 	union m2msec_endpoint endpoint;	/* family AF_UNSPEC until known */
 	struct dst_cache dst_cache;

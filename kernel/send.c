@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Transmit: an inner packet goes to the peer whose allowed prefix holds
+ * Transmit: an inner packet goes to the peer whose allowed prefix contains
  * its destination, is sealed into a DATA message under the peer's sending
  * keypair in padata's parallel step, and leaves through the UDP socket in
  * the serial step, in the order the packets were submitted.

@@ -17,7 +17,7 @@
 #include "peer.h"
 #include "timers.h"
 
-/* Longest wait armed at once, so the jiffies sum cannot overflow. */
+/* Maximum wait armed at once, so the jiffies sum cannot overflow. */
 #define M2MSEC_TIMER_MAX_SECS	(24 * 3600)
 
 static struct m2msec_keypair *m2msec_slot(struct m2msec_keypair __rcu **slot,
@@ -95,7 +95,7 @@ static void m2msec_key_timer_fire(struct timer_list *timer)
 	queue_work(system_unbound_wq, &peer->key_work);
 }
 
-/* Marks an expired keypair dead, or asks for a rekey once. */
+/* Marks an expired keypair dead, or requests a rekey once. */
 static void m2msec_keypair_check_time(struct m2msec_peer *peer,
 				      struct m2msec_keypair *kp,
 				      time64_t now)

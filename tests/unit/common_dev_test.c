@@ -398,8 +398,8 @@ static void test_dump_peer(void)
 	fclose(out);
 	n = split_tabs(line, f, 32);
 	CHECK(n == M2M_DUMP_PEER_FIELDS, "expired line has %d fields", n);
-	CHECK(n == M2M_DUMP_PEER_FIELDS && !strcmp(f[23], "down"),
-	      "expired key is down");
+	if (n == M2M_DUMP_PEER_FIELDS)
+		CHECK(!strcmp(f[23], "down"), "expired key is down");
 	free(line);
 
 	peer.has_key = false;
@@ -433,10 +433,10 @@ static void test_dump_dev(void)
 	fclose(out);
 	n = split_tabs(line, f, 8);
 	CHECK(n == M2M_DUMP_DEV_FIELDS, "device line has %d fields", n);
-	CHECK(n == M2M_DUMP_DEV_FIELDS && !strcmp(f[1], "5685"),
-	      "device port");
-	CHECK(n == M2M_DUMP_DEV_FIELDS && !strcmp(f[3], "3"),
-	      "device unknown-index drops");
+	if (n == M2M_DUMP_DEV_FIELDS) {
+		CHECK(!strcmp(f[1], "5685"), "device port");
+		CHECK(!strcmp(f[3], "3"), "device unknown-index drops");
+	}
 	free(line);
 }
 

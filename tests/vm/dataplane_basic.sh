@@ -118,7 +118,7 @@ if dp_pair_up 4; then
 	# NOTE: loaded CI hosts twice captured 3 of the 5 tunnel pings each
 	# way while the ping passed; whether the capture started late or
 	# the tunnel lost them is not known yet, so the count is printed
-	# with the peer state above and the check asks for at least one.
+	# with the peer state above and the check expects at least one.
 	check "$t UDP a to b on port $port" test "${to_b:-0}" -ge 1
 	check "$t UDP b to a on port $port" test "${to_a:-0}" -ge 1
 	icmp=$(tcpdump -r "$dp_work/tunnel.pcap" -n icmp 2> /dev/null | wc -l)

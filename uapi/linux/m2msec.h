@@ -194,7 +194,7 @@ enum m2msec_hs_state {
 
 /* Seconds that a replaced key still opens packets after a rekey. */
 #define M2MSEC_KEY_GRACE_SECS		10
-/* A sender asks for a rekey after this many packets under one key. */
+/* Packets under one key after which the sender requests a rekey. */
 #define M2MSEC_REKEY_AFTER_PACKETS	(1ULL << 60)
 /* Default UDP port of an m2msec device. */
 #define M2MSEC_DEFAULT_PORT		5685

@@ -19,6 +19,19 @@ enum m2md_method {
 	M2MD_HEAD = 1 << 4,
 };
 
+/* One query parameter, percent-decoded; value is "" when absent. */
+struct m2md_arg {
+	const char *name;
+	const char *value;
+};
+
+enum m2md_binding {
+	M2MD_BINDING_HTTP,
+	M2MD_BINDING_COAP,
+};
+
+#define M2MD_ARGS_MAX		32
+
 struct m2md_request {
 	enum m2md_method method;
 	const char *path;		/* without the query */
@@ -26,8 +39,23 @@ struct m2md_request {
 	const char *accept;		/* NULL when absent */
 	const unsigned char *body;
 	size_t body_len;
-	void *conn;			/* struct MHD_Connection */
+	void *conn;			/* struct MHD_Connection, HTTP only */
 	const struct sockaddr *client;	/* peer address, NULL if unknown */
+
+	enum m2md_binding binding;
+	/*
+	 * The request target as sent (path and query, still encoded), which
+	 * a Kma signature covers.
+	 */
+	const char *target;
+	const struct m2md_arg *args;	/* decoded query parameters */
+	size_t nargs;			/* > M2MD_ARGS_MAX is refused (400) */
+	const char *authorization;	/* Authorization header or CoAP option */
+	const char *if_none_match;	/* NULL when absent */
+	const char *if_modified_since;	/* NULL when absent */
+	/* Set when the request came over the admin socket (SO_PEERCRED). */
+	bool has_peer_cred;
+	uint32_t peer_uid;
 };
 
 #define M2MD_LOCATION_MAX	1024
@@ -48,6 +76,8 @@ struct m2md_reply {
 	char location[M2MD_LOCATION_MAX];
 	char allow[64];
 	unsigned int retry_after;	/* seconds, 0 = no header */
+	char etag[64];			/* ETag header value, "" = none */
+	int64_t last_modified;		/* Unix time, 0 = no header */
 };
 
 typedef void (*m2md_handler_fn)(void *ctx, const struct m2md_request *req,
@@ -78,6 +108,9 @@ void m2md_allow_string(unsigned int methods, char *out, size_t len);
 
 /* True when the request has the query parameter name (with or without a value). */
 bool m2md_request_has_arg(const struct m2md_request *req, const char *name);
+/* Value of the first query parameter name, or NULL when absent. */
+const char *m2md_request_arg(const struct m2md_request *req,
+			     const char *name);
 /* True when the Accept header requests JSON rather than XML. */
 bool m2md_request_wants_json(const struct m2md_request *req);
 /* True when the Content-Type media type is type (parameters ignored). */

@@ -72,6 +72,41 @@ struct m2md_resource {
 	char content_type[M2MD_CTYPE_MAX];
 	int64_t created;
 	int64_t modified;
+	/* Columns added with schema version 2. */
+	int64_t expires;			/* Unix time, 0 = never */
+	char acl[M2MD_RES_PATH_MAX];		/* accessRightID, "" = none */
+	int64_t version;			/* bumped by every change */
+	char **search;				/* searchStrings on create and
+						 * update, NULL-terminated;
+						 * not filled by getters */
+};
+
+/* Limits of a container, applied when a contentInstance is added. */
+struct m2md_ci_limits {
+	int64_t max_instances;			/* 0 = no limit */
+	int64_t max_bytes;			/* 0 = no limit */
+	int64_t max_age;			/* seconds, 0 = no limit */
+};
+
+/* Filter of contentInstances (ETSI filterCriteria). 0/NULL = unset. */
+struct m2md_ci_filter {
+	int64_t created_after;			/* exclusive, Unix time */
+	int64_t created_before;			/* exclusive */
+	const char *content_type;		/* exact media type */
+	int64_t size_from;			/* inclusive, bytes */
+	int64_t size_until;			/* exclusive */
+	int64_t limit;				/* at most this many, 0 = all */
+	bool with_data;				/* load the content too */
+};
+
+/* Discovery query: resources under base whose searchStrings match. */
+struct m2md_discover_q {
+	const char *base;			/* path searched below */
+	const char *const *strings;		/* each must be present */
+	size_t nstrings;
+	const char *prefix;			/* a searchString starts with
+						 * it; NULL = any */
+	int64_t max_size;			/* 0 = no limit */
 };
 
 int m2md_store_open(const char *dir, struct m2md_store **out,
@@ -153,6 +188,55 @@ int m2md_store_res_stats(struct m2md_store *st, const char *parent,
  */
 int m2md_store_res_trim(struct m2md_store *st, const char *parent,
 			int64_t keep);
+/*
+ * Add a contentInstance under the contentInstances collection ci->parent
+ * and, in the same transaction, delete the oldest instances until lim
+ * holds (count, then bytes) and those older than max_age. Also bumps the
+ * collection's modified time and version. The call returns after the
+ * transaction is durable (synchronous=FULL); concurrent calls from
+ * several threads share one commit. *trimmed (may be NULL) receives how
+ * many instances were deleted.
+ */
+int m2md_store_ci_add(struct m2md_store *st, const struct m2md_resource *ci,
+		      const struct m2md_ci_limits *lim, int64_t *trimmed);
+/*
+ * Replace the stored attributes, expiry, accessRightID and (when
+ * res->search is not NULL) the searchStrings of the resource at
+ * res->path; sets modified to res->modified and bumps version. -ENOENT
+ * when it does not exist.
+ */
+int m2md_store_res_update(struct m2md_store *st,
+			  const struct m2md_resource *res);
+/*
+ * Delete the resource at path and everything below it in one transaction
+ * and bump its parent's modified time and version. Returns the number of
+ * rows deleted (>= 1) or -ENOENT or -EIO.
+ */
+int m2md_store_res_delete(struct m2md_store *st, const char *path,
+			  int64_t now);
+/* Bump modified and version of path (a child changed). */
+int m2md_store_res_touch(struct m2md_store *st, const char *path,
+			 int64_t now);
+/*
+ * Call fn for up to max resources whose expirationTime is at or before
+ * now, oldest expiry first (without data). For the expiry sweeper.
+ */
+int m2md_store_res_expired(struct m2md_store *st, int64_t now, size_t max,
+			   m2md_res_fn fn, void *ctx);
+/*
+ * Call fn for each match of q in path order (without data) and set
+ * *matches to the total number of matches, which may exceed max_size.
+ */
+int m2md_store_discover(struct m2md_store *st, const struct m2md_discover_q *q,
+			m2md_res_fn fn, void *ctx, int64_t *matches);
+/* Call fn for each contentInstance of parent matching f, oldest first. */
+int m2md_store_ci_query(struct m2md_store *st, const char *parent,
+			const struct m2md_ci_filter *f, m2md_res_fn fn,
+			void *ctx);
+/* searchStrings of path, as a NULL-terminated malloc'ed array. */
+int m2md_store_res_search(struct m2md_store *st, const char *path,
+			  char ***out);
+void m2md_strv_free(char **v);
 void m2md_resource_free(struct m2md_resource *res);
 
 #endif /* M2MD_STORE_H */

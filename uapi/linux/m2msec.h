@@ -230,6 +230,16 @@ enum m2msec_cmd {
 	 * Kmc, with its indexes and suite, as the given role made it.
 	 */
 	M2MSEC_CMD_TEST_VECTOR_KEY,
+	/*
+	 * Check an application's request signature without handing Kma to
+	 * the caller: request KEY_ID (names the m2m_conn key Kma was derived
+	 * from, looked up with the caller's credentials), APP_ID, DIGEST,
+	 * MAC. The kernel derives Kma(APP_ID), computes
+	 * HMAC-SHA256(Kma, DIGEST), compares it with MAC in constant time and
+	 * wipes Kma. Reply: empty on a match, EBADMSG otherwise (ENOKEY,
+	 * EKEYREVOKED, EKEYEXPIRED for the key). Needs CAP_NET_ADMIN.
+	 */
+	M2MSEC_CMD_KMA_VERIFY,
 
 	__M2MSEC_CMD_MAX,
 	M2MSEC_CMD_MAX = __M2MSEC_CMD_MAX - 1
@@ -285,6 +295,8 @@ enum m2msec_attr {
 	M2MSEC_A_LAST_HANDSHAKE,	/* u64: Unix ms when the key was bound */
 	M2MSEC_A_LAST_RX,	/* u64: Unix ms of the last packet opened */
 	M2MSEC_A_LAST_TX,	/* u64: Unix ms of the last packet sent */
+	M2MSEC_A_DIGEST,	/* binary, 32 bytes: SHA-256 of a request */
+	M2MSEC_A_MAC,		/* binary, 32 bytes: HMAC-SHA256 tag */
 
 	__M2MSEC_A_MAX,
 	M2MSEC_A_MAX = __M2MSEC_A_MAX - 1

@@ -133,6 +133,15 @@ int m2md_http_start(const char *addr, uint16_t port, unsigned int threads,
 		    size_t max_body, const struct m2md_route *routes,
 		    size_t nroutes, struct m2md_http **out, char *err,
 		    size_t errlen);
+/*
+ * Serve routes on a Unix stream socket at path (created with mode 0660,
+ * replacing a stale socket file). Each request carries the peer's uid
+ * from SO_PEERCRED in has_peer_cred and peer_uid.
+ */
+int m2md_http_start_unix(const char *path, unsigned int threads,
+			 size_t max_body, const struct m2md_route *routes,
+			 size_t nroutes, struct m2md_http **out, char *err,
+			 size_t errlen);
 uint16_t m2md_http_port(const struct m2md_http *http);
 void m2md_http_stop(struct m2md_http *http);
 

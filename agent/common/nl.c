@@ -366,3 +366,46 @@ int m2m_nl_kma_derive(struct m2m_nl *nl,
 	free(reply);
 	return ret;
 }
+
+/* KMA_VERIFY answers with an ack alone: any data message is an error. */
+static int m2m_nl_no_reply_cb(const struct nlmsghdr *nlh, void *data,
+			      struct m2m_nl_err *err)
+{
+	m2m_nl_set_err(err, EPROTO, "unexpected reply to KMA_VERIFY");
+	return -EPROTO;
+}
+
+int m2m_nl_kma_verify(struct m2m_nl *nl,
+		      const uint8_t key_id[M2MSEC_KEY_ID_LEN],
+		      const char *app_id,
+		      const uint8_t digest[M2M_NL_DIGEST_LEN],
+		      const uint8_t mac[M2M_NL_MAC_LEN],
+		      struct m2m_nl_err *err)
+{
+	char buf[M2M_NL_REQ_SIZE];
+	struct nlmsghdr *nlh;
+	size_t len = strlen(app_id);
+
+	if (len == 0 || len > M2MSEC_STR_MAX) {
+		m2m_nl_set_err(err, EINVAL,
+			       "invalid application id length %zu (expected 1 to %d)",
+			       len, M2MSEC_STR_MAX);
+		return -EINVAL;
+	}
+	nlh = m2m_nl_msg_start(buf, nl->family, M2MSEC_CMD_KMA_VERIFY,
+			       NLM_F_ACK, ++nl->seq);
+	if (!mnl_attr_put_check(nlh, sizeof(buf), M2MSEC_A_KEY_ID,
+				M2MSEC_KEY_ID_LEN, key_id) ||
+	    !mnl_attr_put_strz_check(nlh, sizeof(buf), M2MSEC_A_APP_ID,
+				     app_id) ||
+	    !mnl_attr_put_check(nlh, sizeof(buf), M2MSEC_A_DIGEST,
+				M2M_NL_DIGEST_LEN, digest) ||
+	    !mnl_attr_put_check(nlh, sizeof(buf), M2MSEC_A_MAC,
+				M2M_NL_MAC_LEN, mac)) {
+		m2m_nl_set_err(err, EMSGSIZE,
+			       "request does not fit in %zu bytes", sizeof(buf));
+		return -EMSGSIZE;
+	}
+	return m2m_nl_exchange(nl, nlh, nl->family, m2m_nl_no_reply_cb, NULL,
+			       err);
+}

@@ -15,6 +15,10 @@
 
 struct m2m_nl;
 
+/* Sizes of the DIGEST and MAC attributes of KMA_VERIFY. */
+#define M2M_NL_DIGEST_LEN	32
+#define M2M_NL_MAC_LEN		32
+
 /* Error of the last failed request: errno and the extended ack text. */
 struct m2m_nl_err {
 	int error;		/* positive errno */
@@ -91,5 +95,20 @@ int m2m_nl_kma_derive(struct m2m_nl *nl,
 		      const uint8_t key_id[M2MSEC_KEY_ID_LEN],
 		      const char *app_id, int32_t keyring, uint32_t uid,
 		      int32_t *serial, struct m2m_nl_err *err);
+/*
+ * Have the kernel check an application's request signature: mac must be
+ * HMAC-SHA256(Kma(app_id), digest), with Kma derived from the m2m_conn
+ * key key_id, which is looked up with the caller's credentials. Kma never
+ * leaves the kernel. Returns 0 on a match, -EBADMSG when the MAC differs,
+ * -ENOKEY, -EKEYREVOKED, -EKEYEXPIRED or -EACCES for the key, -EINVAL for
+ * a bad app_id, or another negative errno. Like every call, it uses the
+ * handle alone: callers in several threads need a handle each or a lock.
+ */
+int m2m_nl_kma_verify(struct m2m_nl *nl,
+		      const uint8_t key_id[M2MSEC_KEY_ID_LEN],
+		      const char *app_id,
+		      const uint8_t digest[M2M_NL_DIGEST_LEN],
+		      const uint8_t mac[M2M_NL_MAC_LEN],
+		      struct m2m_nl_err *err);
 
 #endif /* M2M_NL_H */

@@ -49,6 +49,11 @@ struct m2md_notify *m2md_notify_start(struct m2md_tree *tree,
 				      const char *announce_base,
 				      uint32_t http_timeout_ms);
 void m2md_notify_stop(struct m2md_notify *n);
+/*
+ * Send later announcements to base, the NSCL's base URL (the gateway
+ * calls this when the tunnel comes up or goes down).
+ */
+void m2md_notify_set_announce_base(struct m2md_notify *n, const char *base);
 
 /*
  * Record a change, after its transaction committed. res is the resource

@@ -35,7 +35,17 @@ struct m2md_attr {
 	enum m2md_attr_access access;
 	bool required;			/* on create */
 	const char *item;		/* LIST: name of the item element */
-	const char *const *values;	/* STRING enumeration, NULL-terminated */
+	const char *const *values;	/* STRING (LIST: item) enumeration,
+					 * NULL-terminated */
+	/* Nested content, for the parser and the renderer. */
+	const struct m2md_attr *elems;	/* COMPLEX: its elements and XML
+					 * attributes in schema order, NULL
+					 * name ends */
+	bool repeated;			/* may occur more than once */
+	bool xml_attr;			/* an XML attribute, not an element */
+	bool qualified;			/* xml_attr in the m2m namespace */
+	unsigned char choice;		/* nonzero: at most one attribute of
+					 * the same choice may be given */
 };
 
 struct m2md_rtype {
@@ -64,5 +74,14 @@ bool m2md_rtype_may_hold(const struct m2md_rtype *coll, const char *child);
 /* Every type, for the tests. */
 extern const struct m2md_rtype m2md_rtypes[];
 extern const size_t m2md_n_rtypes;
+
+/*
+ * The description of a document's root element: a resource type, or one
+ * of the documents that are not resources (errorInfo, notify,
+ * responseNotify, membersContentResponses). NULL when unknown.
+ */
+const struct m2md_rtype *m2md_rtype_doc(const char *root);
+extern const struct m2md_rtype m2md_rtype_docs[];
+extern const size_t m2md_n_rtype_docs;
 
 #endif /* M2MD_RTYPE_H */

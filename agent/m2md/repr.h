@@ -40,6 +40,10 @@ struct m2md_parsed {
 	char **search;			/* searchStrings, NULL-terminated */
 	size_t nsearch;
 	bool has_search;
+	/* An ETSI <contentInstance> document: its decoded <content>. */
+	unsigned char *content;		/* malloc'ed, NULL when absent */
+	size_t content_len;
+	bool has_content;
 };
 
 /*

@@ -7,6 +7,7 @@
 #ifndef M2MD_XML_H
 #define M2MD_XML_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,6 +18,12 @@
 #define M2MD_XMLMIME_NS		"http://www.w3.org/2005/05/xmlmime"
 #define M2MD_XML_TYPE		"application/xml"
 #define M2MD_JSON_TYPE		"application/json"
+#define M2MD_XSI_NS		"http://www.w3.org/2001/XMLSchema-instance"
+
+/* Deepest element nesting that m2md_xml_parse() accepts. */
+#define M2MD_XML_DEPTH_MAX	32
+/* Room for an xsd:dateTime written by m2md_xml_format_time(). */
+#define M2MD_XML_TIME_LEN	32
 
 /* New document whose root element is name in the m2m namespace. */
 xmlDocPtr m2md_xml_new(const char *name, xmlNodePtr *root);
@@ -42,7 +49,9 @@ int m2md_xml_to_json(xmlDocPtr doc, char **out, size_t *len);
 
 /*
  * Parse a request body whose root must be the element root in the m2m
- * namespace. Returns the document, or NULL with a reason in err.
+ * namespace, without network access, entity substitution or a document
+ * type declaration, nested at most M2MD_XML_DEPTH_MAX deep. Returns the
+ * document, or NULL with a reason in err.
  */
 xmlDocPtr m2md_xml_parse(const void *body, size_t len, const char *root,
 			 char *err, size_t errlen);
@@ -51,5 +60,33 @@ char *m2md_xml_get_attr(xmlNodePtr node, const char *name);
 
 /* True for application/xml, text/xml or any type ending in +xml. */
 int m2md_xml_media_type(const char *content_type);
+/* True for application/json or any type ending in +json. */
+int m2md_json_media_type(const char *content_type);
+
+/*
+ * Values of XML Schema simple types. Each parser takes the whole string
+ * (XML whitespace around it allowed) and returns 0 or -EINVAL.
+ * xsd:long: decimal, optional sign, within int64.
+ */
+int m2md_xml_parse_long(const char *s, int64_t *out);
+/* xsd:boolean: true, false, 1 or 0. */
+int m2md_xml_parse_bool(const char *s, bool *out);
+/*
+ * xsd:dateTime as Unix seconds: YYYY-MM-DDThh:mm:ss, optional fraction
+ * (dropped), and Z or +hh:mm / -hh:mm; without a zone it is taken as UTC.
+ */
+int m2md_xml_parse_time(const char *s, int64_t *out);
+/* Write t as xsd:dateTime in UTC ("2026-12-04T21:00:00Z"). */
+void m2md_xml_format_time(int64_t t, char buf[M2MD_XML_TIME_LEN]);
+
+/* Base64 (RFC 4648, with padding) of in, malloc'ed; NULL on ENOMEM. */
+char *m2md_base64_encode(const void *in, size_t len);
+/*
+ * Decode base64 text, skipping XML whitespace. Returns 0 with a malloc'ed
+ * buffer in out, -EINVAL on a character or padding that is not base64, or
+ * -ENOMEM.
+ */
+int m2md_base64_decode(const char *in, size_t len, unsigned char **out,
+		       size_t *outlen);
 
 #endif /* M2MD_XML_H */

@@ -113,6 +113,7 @@ demo-run:
 bench: deps
 	$(MAKE) module agent selftests
 	scripts/bench
+	scripts/bench-rest
 
 clean:
 	rm -rf $(BUILD)

@@ -19,6 +19,7 @@
 
 #include <linux/m2msec.h>
 
+#include "auth.h"
 #include "config.h"
 #include "keys.h"
 #include "tree.h"
@@ -38,6 +39,8 @@ enum m2md_opt_type {
 	OPT_PREFIX6,	/* IPv6 prefix of at most /64 */
 	OPT_PREFIX4,	/* IPv4 prefix of at most /24 */
 	OPT_PREFIXES,	/* comma-separated prefixes */
+	OPT_SOCKET,	/* absolute path of a Unix socket, "" = none */
+	OPT_COAP,	/* ADDR:PORT of the CoAP server, "" = none */
 };
 
 struct m2md_opt {
@@ -70,6 +73,14 @@ static const struct m2md_opt m2md_opts[] = {
 	  "largest request body accepted on resource paths, in bytes (default 65536); handshake paths accept at most 1024" },
 	{ "threads", OPT_U32, CFG_FIELD(threads), 1, 64, "N",
 	  "HTTP worker threads (default 4)" },
+	{ "kernel", OPT_BOOL, CFG_FIELD(kernel), 0, 0, "yes|no",
+	  "use the m2msec kernel module (default yes); with no, m2md serves the resource tree without it: handshake paths and Kma-signed requests get 503, there is no tunnel, and requests are anonymous or come from the admin socket" },
+	{ "admin-socket", OPT_SOCKET, CFG_FIELD(admin_socket), 0, 0, "PATH",
+	  "Unix socket serving the same paths as listen, where a client running as root or as m2md's user is the administrator with every right; an absolute path, or \"\" for none (default " M2MD_RUN_DIR "/m2md-network.sock or " M2MD_RUN_DIR "/m2md-gateway.sock)" },
+	{ "coap-listen", OPT_COAP, CFG_FIELD(coap_listen), 0, 0, "ADDR:PORT",
+	  "serve the resource tree over CoAP on this UDP address and port, for example 0.0.0.0:5683, or \"\" for none (default none)" },
+	{ "auth-skew", OPT_U32, CFG_FIELD(auth_skew), 1, 3600, "SECONDS",
+	  "largest difference between the time of a Kma-signed request and m2md's clock, in seconds; nonces are remembered for twice this time (default 300)" },
 	{ "tunnel", OPT_BOOL, CFG_FIELD(tunnel), 0, 0, "yes|no",
 	  "carry mId over an m2msec interface: the network creates it at start and requires it in connect (mid flags bit 0), the gateway creates it after such a connect (default yes)" },
 	{ "tunnel-ifname", OPT_IFNAME, CFG_FIELD(tunnel_ifname), 0, 0, "NAME",
@@ -123,6 +134,8 @@ void m2md_config_defaults(struct m2md_config *cfg)
 	cfg->log_level = LOG_INFO;
 	cfg->max_body = 65536;
 	cfg->threads = 4;
+	cfg->kernel = true;
+	cfg->auth_skew = M2MD_AUTH_SKEW;
 	cfg->kmr_lifetime = 0;
 	snprintf(cfg->scl_id_pattern, sizeof(cfg->scl_id_pattern), "gscl-%%n");
 	cfg->kmc_lifetime = 3600;
@@ -227,7 +240,8 @@ static int m2md_parse_level(const char *value, int *out)
 }
 
 /* Split ADDR:PORT, where ADDR is an IPv4 address or [IPv6]. */
-static int m2md_parse_listen(struct m2md_config *cfg, const char *value)
+static int m2md_parse_addr_port(const char *value, char *addr, size_t size,
+				uint16_t *port_out)
 {
 	const char *colon = strrchr(value, ':');
 	unsigned char probe[sizeof(struct in6_addr)];
@@ -247,14 +261,54 @@ static int m2md_parse_listen(struct m2md_config *cfg, const char *value)
 		len -= 2;
 		family = AF_INET6;
 	}
-	if (len >= sizeof(cfg->listen_addr))
+	if (len >= size)
 		return -1;
-	memcpy(cfg->listen_addr, value, len);
-	cfg->listen_addr[len] = '\0';
+	memcpy(addr, value, len);
+	addr[len] = '\0';
 	/* Check the address here, so that the error names its line. */
-	if (inet_pton(family, cfg->listen_addr, probe) != 1)
+	if (inet_pton(family, addr, probe) != 1)
 		return -1;
-	cfg->listen_port = (uint16_t)port;
+	*port_out = (uint16_t)port;
+	return 0;
+}
+
+static int m2md_parse_listen(struct m2md_config *cfg, const char *value)
+{
+	return m2md_parse_addr_port(value, cfg->listen_addr,
+				    sizeof(cfg->listen_addr),
+				    &cfg->listen_port);
+}
+
+/* Set admin-socket: an absolute path that fits in sun_path, or "". */
+static int m2md_set_socket(struct m2md_config *cfg, const char *value,
+			   char *err, size_t errlen)
+{
+	size_t len = strlen(value);
+
+	if (len && (value[0] != '/' || len >= sizeof(cfg->admin_socket)))
+		return m2md_errf(err, errlen,
+				 "admin-socket: invalid value '%s', expected an absolute path of at most %zu bytes, or \"\" for none",
+				 value, sizeof(cfg->admin_socket) - 1);
+	memcpy(cfg->admin_socket, value, len + 1);
+	cfg->has_admin_socket = true;
+	return 0;
+}
+
+/* Set coap-listen: ADDR:PORT, or "" for no CoAP server. */
+static int m2md_set_coap(struct m2md_config *cfg, const char *value,
+			 char *err, size_t errlen)
+{
+	if (!value[0]) {
+		cfg->coap_listen[0] = '\0';
+		return 0;
+	}
+	if (strlen(value) >= sizeof(cfg->coap_listen) ||
+	    m2md_parse_addr_port(value, cfg->coap_addr,
+				 sizeof(cfg->coap_addr), &cfg->coap_port))
+		return m2md_errf(err, errlen,
+				 "coap-listen: invalid value '%s', expected ADDR:PORT with ADDR an IPv4 address or an IPv6 address in brackets, or \"\" for none",
+				 value);
+	snprintf(cfg->coap_listen, sizeof(cfg->coap_listen), "%s", value);
 	return 0;
 }
 
@@ -468,6 +522,10 @@ int m2md_config_set(struct m2md_config *cfg, const char *key,
 				       errlen);
 	case OPT_IFNAME:
 		return m2md_set_ifname(cfg, value, err, errlen);
+	case OPT_SOCKET:
+		return m2md_set_socket(cfg, value, err, errlen);
+	case OPT_COAP:
+		return m2md_set_coap(cfg, value, err, errlen);
 	case OPT_PREFIX6:
 	case OPT_PREFIX4:
 	case OPT_PREFIXES:
@@ -493,6 +551,14 @@ int m2md_config_set(struct m2md_config *cfg, const char *key,
 	default:
 		return m2md_set_number(cfg, opt, value, err, errlen);
 	}
+}
+
+/* True for the options where an empty value turns a feature off. */
+static bool m2md_opt_may_be_empty(const char *key)
+{
+	const struct m2md_opt *opt = m2md_opt_find(key);
+
+	return opt && (opt->type == OPT_SOCKET || opt->type == OPT_COAP);
 }
 
 static char *m2md_trim(char *s)
@@ -528,8 +594,10 @@ static int m2md_config_line(struct m2md_config *cfg, char *line,
 	if (!strcmp(key, "config"))
 		return m2md_errf(err, errlen,
 				 "config: a config file cannot name another one");
-	if (!*value)
+	if (!*value && !m2md_opt_may_be_empty(key))
 		return m2md_errf(err, errlen, "%s: empty value", key);
+	if (!strcmp(value, "\"\""))
+		value = "";
 	return m2md_config_set(cfg, key, value, err, errlen);
 }
 
@@ -670,7 +738,7 @@ static int m2md_finish_gateway(struct m2md_config *cfg, char *err,
 	if (!cfg->nscl_url[0])
 		return m2md_errf(err, errlen,
 				 "gateway role: missing --nscl URL");
-	if (!cfg->bootstrap_id[0])
+	if (!cfg->bootstrap_id[0] && cfg->kernel)
 		return m2md_errf(err, errlen,
 				 "gateway role: missing --bootstrap-id ID");
 	if (m2md_url_origin(cfg->nscl_url, origin, sizeof(origin)))
@@ -735,8 +803,24 @@ static int m2md_finish_network(struct m2md_config *cfg, char *err,
 	return 0;
 }
 
+/*
+ * Fill the settings that follow from others: the admin socket of the
+ * role, and no tunnel without the kernel module, which carries it.
+ */
+static void m2md_finish_common(struct m2md_config *cfg)
+{
+	if (!cfg->has_admin_socket)
+		snprintf(cfg->admin_socket, sizeof(cfg->admin_socket),
+			 "%s/m2md-%s.sock", M2MD_RUN_DIR,
+			 m2md_role_name(cfg->role));
+	if (!cfg->kernel)
+		cfg->tunnel = false;
+}
+
 int m2md_config_finish(struct m2md_config *cfg, char *err, size_t errlen)
 {
+	if (cfg->role != M2MD_ROLE_NONE)
+		m2md_finish_common(cfg);
 	switch (cfg->role) {
 	case M2MD_ROLE_NETWORK:
 		return m2md_finish_network(cfg, err, errlen);

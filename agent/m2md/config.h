@@ -18,6 +18,10 @@
 #define M2MD_URL_MAX	512
 #define M2MD_NAME_MAX	256
 #define M2MD_PATH_MAX	1024
+/* Size of a Unix socket path, with its NUL (sun_path of sockaddr_un). */
+#define M2MD_SOCKET_MAX	108
+/* Directory of the default admin sockets. */
+#define M2MD_RUN_DIR	"/run/m2msec"
 /* Maximum number of extra prefixes in tunnel-routes. */
 #define M2MD_TUNNEL_ROUTES_MAX	16
 
@@ -39,6 +43,15 @@ struct m2md_config {
 	bool syslog;
 	size_t max_body;		/* bytes, non-handshake request bodies */
 	uint32_t threads;		/* HTTP thread pool size */
+
+	/* identity, access and bindings */
+	bool kernel;			/* use the m2msec module */
+	char admin_socket[M2MD_SOCKET_MAX];	/* "" = no admin socket */
+	bool has_admin_socket;		/* set by the user, else role default */
+	uint32_t auth_skew;		/* seconds, Kma signature time window */
+	char coap_listen[M2MD_NAME_MAX];	/* ADDR:PORT, "" = no CoAP */
+	char coap_addr[M2MD_NAME_MAX];
+	uint16_t coap_port;
 
 	/* tunnel: the m2msec interface that carries mId, both roles */
 	bool tunnel;

@@ -2,9 +2,12 @@
 /*
  * Kma, the M2M Application Key: derived from a Kmc for one application id
  * and handed to that application in a "user" key that it can read. This is
- * the one place where key material leaves the m2msec key types.
+ * the one place where key material leaves the m2msec key types. The agent
+ * checks an application's request signatures here too, so that Kma never
+ * has to enter the agent.
  */
 
+#include <crypto/algapi.h>
 #include <keys/user-type.h>
 #include <linux/capability.h>
 #include <linux/cred.h>
@@ -24,6 +27,40 @@
 			 KEY_POS_LINK | KEY_POS_SETATTR | KEY_USR_VIEW | \
 			 KEY_USR_READ | KEY_USR_SEARCH)
 
+/*
+ * Kma = HKDF-Expand(Kmc, "m2msec Kma" || app_id, 32), with the Kmc of the
+ * m2m_conn key key_id found with the caller's credentials. The caller
+ * wipes kma. expiry, if not NULL, receives the Kmc's expiry (0 = none).
+ */
+static int m2msec_kma_compute(const u8 key_id[M2MSEC_KEY_ID_LEN],
+			      const char *app_id, u8 kma[M2MSEC_KEY_LEN],
+			      time64_t *expiry, struct netlink_ext_ack *extack)
+{
+	char conn_desc[2 * M2MSEC_KEY_ID_LEN + 1];
+	u8 kmc[M2MSEC_KEY_LEN];
+	time64_t kmc_expiry;
+	int ret;
+
+	bin2hex(conn_desc, key_id, M2MSEC_KEY_ID_LEN);
+	conn_desc[sizeof(conn_desc) - 1] = '\0';
+	ret = m2msec_key_read(&m2msec_key_type_conn, conn_desc, kmc,
+			      &kmc_expiry, extack);
+	if (ret)
+		goto out;
+	if (expiry)
+		*expiry = kmc_expiry == TIME64_MAX ? 0 : kmc_expiry;
+
+	ret = m2msec_hkdf_expand_label(kmc, M2MSEC_KMA_LABEL, app_id,
+				       strlen(app_id), kma, M2MSEC_KEY_LEN);
+	if (ret)
+		M2MSEC_NL_SET_ERR_MSG_FMT(extack,
+					  "HKDF-Expand of Kma failed (error %d)",
+					  ret);
+out:
+	memzero_explicit(kmc, sizeof(kmc));
+	return ret;
+}
+
 /**
  * m2msec_kma_derive - derive Kma for an application into a "user" key
  * @key_id: the key id of the m2m_conn key that contains Kmc
@@ -42,8 +79,7 @@ key_serial_t m2msec_kma_derive(const u8 key_id[M2MSEC_KEY_ID_LEN],
 			       const char *app_id, key_serial_t keyring,
 			       u32 uid, struct netlink_ext_ack *extack)
 {
-	char conn_desc[2 * M2MSEC_KEY_ID_LEN + 1];
-	u8 kmc[M2MSEC_KEY_LEN], kma[M2MSEC_KEY_LEN];
+	u8 kma[M2MSEC_KEY_LEN];
 	kuid_t owner;
 	time64_t expiry;
 	char *desc;
@@ -74,30 +110,12 @@ key_serial_t m2msec_kma_derive(const u8 key_id[M2MSEC_KEY_ID_LEN],
 	if (!desc)
 		return -ENOMEM;
 
-	bin2hex(conn_desc, key_id, M2MSEC_KEY_ID_LEN);
-	conn_desc[sizeof(conn_desc) - 1] = '\0';
-	ret = m2msec_key_read(&m2msec_key_type_conn, conn_desc, kmc, &expiry,
-			      extack);
-	if (ret)
-		goto out;
-	if (expiry == TIME64_MAX)
-		expiry = 0;
-
-	ret = m2msec_hkdf_expand_label(kmc, M2MSEC_KMA_LABEL, app_id,
-				       strlen(app_id), kma, sizeof(kma));
-	memzero_explicit(kmc, sizeof(kmc));
-	if (ret) {
-		M2MSEC_NL_SET_ERR_MSG_FMT(extack,
-					  "HKDF-Expand of Kma failed (error %d)",
-					  ret);
-		goto out;
-	}
-
-	ret = m2msec_key_create(&key_type_user, desc, owner, M2MSEC_KMA_PERM,
-				kma, sizeof(kma), keyring, expiry, extack);
-out:
+	ret = m2msec_kma_compute(key_id, app_id, kma, &expiry, extack);
+	if (!ret)
+		ret = m2msec_key_create(&key_type_user, desc, owner,
+					M2MSEC_KMA_PERM, kma, sizeof(kma),
+					keyring, expiry, extack);
 	memzero_explicit(kma, sizeof(kma));
-	memzero_explicit(kmc, sizeof(kmc));
 	kfree(desc);
 	return ret;
 }
@@ -137,4 +155,67 @@ int m2msec_nl_kma_derive_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
+}
+
+/**
+ * m2msec_kma_verify - check a request signature made with an application's Kma
+ * @key_id: the key id of the m2m_conn key that contains Kmc
+ * @app_id: the application id, 1 to 255 bytes
+ * @digest: the SHA-256 digest of the request's canonical form
+ * @mac: the MAC that the request carries
+ * @extack: receives a message naming what failed
+ *
+ * Derives Kma like m2msec_kma_derive(), computes HMAC-SHA256(Kma, digest)
+ * and compares it with @mac in constant time. Kma and the expected MAC are
+ * wiped before returning; freeing the HMAC transform wipes its key copy.
+ * No message names Kma, the expected MAC or @mac.
+ *
+ * Return: 0 when @mac matches, -EBADMSG when it does not, or the errno of
+ * the key lookup (-ENOKEY, -EKEYREVOKED, -EKEYEXPIRED, -EACCES, ...).
+ */
+int m2msec_kma_verify(const u8 key_id[M2MSEC_KEY_ID_LEN], const char *app_id,
+		      const u8 digest[M2MSEC_KMA_DIGEST_LEN],
+		      const u8 mac[M2MSEC_KMA_MAC_LEN],
+		      struct netlink_ext_ack *extack)
+{
+	u8 kma[M2MSEC_KEY_LEN], expected[M2MSEC_HASH_LEN];
+	int ret;
+
+	ret = m2msec_kma_compute(key_id, app_id, kma, NULL, extack);
+	if (ret)
+		goto out;
+	ret = m2msec_hmac_sha256(kma, sizeof(kma), digest,
+				 M2MSEC_KMA_DIGEST_LEN, expected);
+	if (ret) {
+		M2MSEC_NL_SET_ERR_MSG_FMT(extack,
+					  "HMAC-SHA256 with Kma failed (error %d)",
+					  ret);
+		goto out;
+	}
+	if (crypto_memneq(expected, mac, M2MSEC_KMA_MAC_LEN)) {
+		M2MSEC_NL_SET_ERR_MSG_FMT(extack,
+					  "MAC does not match for application \"%.24s\"",
+					  app_id);
+		ret = -EBADMSG;
+	}
+out:
+	memzero_explicit(expected, sizeof(expected));
+	memzero_explicit(kma, sizeof(kma));
+	return ret;
+}
+
+int m2msec_nl_kma_verify_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **attrs = info->attrs;
+
+	if (m2msec_nl_require(info, M2MSEC_A_KEY_ID, "KEY_ID") ||
+	    m2msec_nl_require(info, M2MSEC_A_APP_ID, "APP_ID") ||
+	    m2msec_nl_require(info, M2MSEC_A_DIGEST, "DIGEST") ||
+	    m2msec_nl_require(info, M2MSEC_A_MAC, "MAC"))
+		return -EINVAL;
+
+	return m2msec_kma_verify(nla_data(attrs[M2MSEC_A_KEY_ID]),
+				 nla_data(attrs[M2MSEC_A_APP_ID]),
+				 nla_data(attrs[M2MSEC_A_DIGEST]),
+				 nla_data(attrs[M2MSEC_A_MAC]), info->extack);
 }

@@ -114,6 +114,8 @@ static const struct nla_policy m2msec_nl_policy[M2MSEC_A_MAX + 1] = {
 	[M2MSEC_A_LAST_HANDSHAKE] = { .type = NLA_U64 },
 	[M2MSEC_A_LAST_RX]	= { .type = NLA_U64 },
 	[M2MSEC_A_LAST_TX]	= { .type = NLA_U64 },
+	[M2MSEC_A_DIGEST]	= NLA_POLICY_EXACT_LEN(M2MSEC_KMA_DIGEST_LEN),
+	[M2MSEC_A_MAC]		= NLA_POLICY_EXACT_LEN(M2MSEC_KMA_MAC_LEN),
 };
 
 static const struct genl_small_ops m2msec_nl_ops[] = {
@@ -145,6 +147,11 @@ static const struct genl_small_ops m2msec_nl_ops[] = {
 	{
 		.cmd	= M2MSEC_CMD_KMA_DERIVE,
 		.doit	= m2msec_nl_kma_derive_doit,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= M2MSEC_CMD_KMA_VERIFY,
+		.doit	= m2msec_nl_kma_verify_doit,
 		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 	{

@@ -367,7 +367,7 @@ int m2m_nl_kma_derive(struct m2m_nl *nl,
 	return ret;
 }
 
-/* KMA_VERIFY answers with an ack alone: any data message is an error. */
+/* KMA_VERIFY replies with an ack only: a data message is an error. */
 static int m2m_nl_no_reply_cb(const struct nlmsghdr *nlh, void *data,
 			      struct m2m_nl_err *err)
 {

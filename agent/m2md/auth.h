@@ -16,6 +16,7 @@
 #ifndef M2MD_AUTH_H
 #define M2MD_AUTH_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "acl.h"
@@ -37,6 +38,16 @@ struct m2md_auth_ops {
 	int (*tunnel_principal)(void *ctx, const struct m2md_request *req,
 				struct m2md_principal *who);
 	void *ctx;
+	/*
+	 * Check mac over digest for app_id with the key key_id, in place of
+	 * the kernel (unit tests); NULL asks the kernel through nl. Returns
+	 * 0 or a negative errno, as m2m_nl_kma_verify() does.
+	 */
+	int (*kma_verify)(void *ctx, const uint8_t key_id[16],
+			  const char *app_id, const uint8_t digest[32],
+			  const uint8_t mac[32]);
+	unsigned int skew;		/* seconds, 0 = M2MD_AUTH_SKEW */
+	size_t nonces_max;		/* 0 = M2MD_AUTH_NONCES_MAX */
 };
 
 /*

@@ -16,7 +16,7 @@
 
 #include <linux/m2msec.h>
 
-#define M2MD_SCHEMA_VERSION	1
+#define M2MD_SCHEMA_VERSION	2
 #define M2MD_DB_NAME		"m2md.db"
 #define M2MD_TYPE_MAX		32
 #define M2MD_RES_PATH_MAX	1024

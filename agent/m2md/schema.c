@@ -4,7 +4,33 @@
  * M2MD_SCHEMA_VERSION (store.h) and add an upgrade step in store.c when
  * it changes.
  */
-#include "store.h"
+#include "store_priv.h"
+
+/*
+ * Tables and indexes added with version 2, in both the full schema and
+ * the upgrade from version 1:
+ *  - search_strings: the searchStrings of a resource, for discovery,
+ *    deleted with their resource by a trigger, so that any writer (also
+ *    the sqlite3 shell) keeps them consistent;
+ *  - resources_created: contentInstance filters by creation time and
+ *    maxInstanceAge;
+ *  - resources_expires: the expiry sweeper, only rows that expire.
+ * Discovery below a path uses the unique index on path as a range.
+ */
+#define M2MD_SCHEMA_V2_COMMON \
+	"CREATE TABLE search_strings (\n" \
+	"	seq INTEGER NOT NULL,	-- resources.seq\n" \
+	"	value TEXT NOT NULL\n" \
+	");\n" \
+	"CREATE UNIQUE INDEX search_strings_seq ON search_strings(seq, value);\n" \
+	"CREATE INDEX search_strings_value ON search_strings(value, seq);\n" \
+	"CREATE TRIGGER resources_search_delete AFTER DELETE ON resources\n" \
+	"BEGIN\n" \
+	"	DELETE FROM search_strings WHERE seq = old.seq;\n" \
+	"END;\n" \
+	"CREATE INDEX resources_created ON resources(parent, created);\n" \
+	"CREATE INDEX resources_expires ON resources(expires)\n" \
+	"	WHERE expires != 0;\n"
 
 const char m2md_schema_sql[] =
 	"CREATE TABLE schema_version (\n"
@@ -68,6 +94,25 @@ const char m2md_schema_sql[] =
 	"	representation BLOB,\n"
 	"	content_type TEXT,\n"
 	"	created INTEGER NOT NULL,\n"
-	"	modified INTEGER NOT NULL\n"
+	"	modified INTEGER NOT NULL,\n"
+	"	expires INTEGER NOT NULL DEFAULT 0,	-- Unix time, 0 = never\n"
+	"	acl TEXT NOT NULL DEFAULT '',	-- accessRightID\n"
+	"	version INTEGER NOT NULL DEFAULT 1,	-- bumped by each change\n"
+	"	size INTEGER NOT NULL DEFAULT 0	-- bytes of representation\n"
 	");\n"
-	"CREATE INDEX resources_parent ON resources(parent, seq);\n";
+	"CREATE INDEX resources_parent ON resources(parent, seq);\n"
+	M2MD_SCHEMA_V2_COMMON;
+
+/*
+ * Version 1 had the resources table without the last four columns and
+ * nothing below it. Existing rows keep their values: size is computed,
+ * the others take their defaults (no expiry, no accessRightID).
+ */
+const char m2md_schema_upgrade_v2_sql[] =
+	"ALTER TABLE resources ADD COLUMN expires INTEGER NOT NULL DEFAULT 0;\n"
+	"ALTER TABLE resources ADD COLUMN acl TEXT NOT NULL DEFAULT '';\n"
+	"ALTER TABLE resources ADD COLUMN version INTEGER NOT NULL DEFAULT 1;\n"
+	"ALTER TABLE resources ADD COLUMN size INTEGER NOT NULL DEFAULT 0;\n"
+	"UPDATE resources SET size = coalesce(length(representation), 0);\n"
+	M2MD_SCHEMA_V2_COMMON
+	"UPDATE schema_version SET version = 2;\n";

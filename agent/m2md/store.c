@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * SQLite state database. One connection, serialized by a mutex, because
- * a change spans several statements inside one transaction.
+ * SQLite state database: opening, the schema and its upgrades, the pool
+ * of read connections, and the state of the network and gateway roles.
+ * Writes of these small tables run on the writer connection under
+ * st->lock in their own transaction; resource writes go through the
+ * group commit of store_commit.c.
  */
 #include <errno.h>
 #include <limits.h>
@@ -17,29 +20,24 @@
 
 #include "hex.h"
 #include "log.h"
-#include "store.h"
-
-struct m2md_store {
-	sqlite3 *db;
-	pthread_mutex_t lock;
-};
+#include "store_priv.h"
 
 static int64_t m2md_now(void)
 {
 	return (int64_t)time(NULL);
 }
 
-static int m2md_db_fail(struct m2md_store *st, const char *operation)
+int m2md_db_fail(sqlite3 *db, const char *operation)
 {
-	m2m_err("database: %s failed: %s", operation, sqlite3_errmsg(st->db));
+	m2m_err("database: %s failed: %s", operation, sqlite3_errmsg(db));
 	return -EIO;
 }
 
-static int m2md_exec(struct m2md_store *st, const char *sql)
+int m2md_exec(sqlite3 *db, const char *sql)
 {
 	char *msg = NULL;
 
-	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
 		m2m_err("database: '%.40s' failed: %s", sql,
 			msg ? msg : "unknown error");
 		sqlite3_free(msg);
@@ -48,10 +46,34 @@ static int m2md_exec(struct m2md_store *st, const char *sql)
 	return 0;
 }
 
+sqlite3_stmt *m2md_stmt(struct m2md_conn *c, int id, const char *sql)
+{
+	if (c->stmt[id])
+		return c->stmt[id];
+	if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+			       &c->stmt[id], NULL) != SQLITE_OK) {
+		m2md_db_fail(c->db, "prepare");
+		c->stmt[id] = NULL;
+	}
+	return c->stmt[id];
+}
+
+void m2md_conn_close(struct m2md_conn *c)
+{
+	int i;
+
+	for (i = 0; i < M2MD_STMT_COUNT; i++) {
+		sqlite3_finalize(c->stmt[i]);
+		c->stmt[i] = NULL;
+	}
+	sqlite3_close(c->db);
+	c->db = NULL;
+}
+
 static int m2md_begin(struct m2md_store *st)
 {
 	pthread_mutex_lock(&st->lock);
-	if (m2md_exec(st, "BEGIN IMMEDIATE")) {
+	if (m2md_exec(st->writer.db, "BEGIN IMMEDIATE")) {
 		pthread_mutex_unlock(&st->lock);
 		return -EIO;
 	}
@@ -62,26 +84,26 @@ static int m2md_begin(struct m2md_store *st)
 static int m2md_end(struct m2md_store *st, int ret)
 {
 	if (!ret)
-		ret = m2md_exec(st, "COMMIT");
-	if (ret)
-		m2md_exec(st, "ROLLBACK");
+		ret = m2md_exec(st->writer.db, "COMMIT");
+	if (ret && !sqlite3_get_autocommit(st->writer.db))
+		m2md_exec(st->writer.db, "ROLLBACK");
 	pthread_mutex_unlock(&st->lock);
 	return ret;
 }
 
-static sqlite3_stmt *m2md_prepare(struct m2md_store *st, const char *sql)
+static sqlite3_stmt *m2md_prepare(sqlite3 *db, const char *sql)
 {
 	sqlite3_stmt *stmt = NULL;
 
-	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
-		m2md_db_fail(st, "prepare");
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+		m2md_db_fail(db, "prepare");
 		return NULL;
 	}
 	return stmt;
 }
 
 /* Run a statement that returns no row. Returns 0, -EEXIST or -EIO. */
-static int m2md_step_done(struct m2md_store *st, sqlite3_stmt *stmt)
+static int m2md_step_done(sqlite3 *db, sqlite3_stmt *stmt)
 {
 	int rc = sqlite3_step(stmt);
 
@@ -90,23 +112,77 @@ static int m2md_step_done(struct m2md_store *st, sqlite3_stmt *stmt)
 		return 0;
 	if (rc == SQLITE_CONSTRAINT)
 		return -EEXIST;
-	return m2md_db_fail(st, "step");
+	return m2md_db_fail(db, "step");
 }
 
-static void m2md_copy_text(char *dst, size_t size, sqlite3_stmt *stmt,
-			   int col)
+/* Copy a text column, cut to size - 1 bytes, into dst. */
+void m2md_copy_text(char *dst, size_t size, sqlite3_stmt *stmt, int col)
 {
 	const unsigned char *text = sqlite3_column_text(stmt, col);
+	size_t len = text ? (size_t)sqlite3_column_bytes(stmt, col) : 0;
 
-	snprintf(dst, size, "%s", text ? (const char *)text : "");
+	if (len >= size)
+		len = size - 1;
+	memcpy(dst, text ? (const char *)text : "", len);
+	dst[len] = '\0';
 }
 
-static int m2md_schema_version(struct m2md_store *st, int *version)
+static int m2md_open_db(const char *path, int flags, sqlite3 **db)
+{
+	if (sqlite3_open_v2(path, db, flags | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK)
+		return -EIO;
+	sqlite3_busy_timeout(*db, 5000);
+	return 0;
+}
+
+/*
+ * Take a read connection from the pool, opening one while fewer than
+ * M2MD_READERS_MAX exist, else wait for one. NULL when none can be
+ * opened.
+ */
+struct m2md_conn *m2md_reader_get(struct m2md_store *st)
+{
+	struct m2md_conn *c;
+
+	pthread_mutex_lock(&st->pool_lock);
+	while (!st->free_readers && st->nreaders == M2MD_READERS_MAX)
+		pthread_cond_wait(&st->pool_cond, &st->pool_lock);
+	c = st->free_readers;
+	if (c) {
+		st->free_readers = c->next_free;
+		pthread_mutex_unlock(&st->pool_lock);
+		return c;
+	}
+	c = calloc(1, sizeof(*c));
+	if (c && m2md_open_db(st->path, SQLITE_OPEN_READONLY, &c->db)) {
+		m2m_err("database: cannot open a read connection to %s: %s",
+			st->path, c->db ? sqlite3_errmsg(c->db) : "no memory");
+		sqlite3_close(c->db);
+		free(c);
+		c = NULL;
+	}
+	if (c)
+		st->readers[st->nreaders++] = c;
+	pthread_mutex_unlock(&st->pool_lock);
+	return c;
+}
+
+void m2md_reader_put(struct m2md_store *st, struct m2md_conn *c)
+{
+	pthread_mutex_lock(&st->pool_lock);
+	c->next_free = st->free_readers;
+	st->free_readers = c;
+	pthread_cond_signal(&st->pool_cond);
+	pthread_mutex_unlock(&st->pool_lock);
+}
+
+static int m2md_schema_version(sqlite3 *db, int *version)
 {
 	sqlite3_stmt *stmt;
 	int rc;
 
-	stmt = m2md_prepare(st, "SELECT count(*) FROM sqlite_master WHERE "
+	stmt = m2md_prepare(db, "SELECT count(*) FROM sqlite_master WHERE "
 				"type = 'table' AND name = 'schema_version'");
 	if (!stmt)
 		return -EIO;
@@ -114,10 +190,10 @@ static int m2md_schema_version(struct m2md_store *st, int *version)
 	if (rc != SQLITE_ROW || !sqlite3_column_int(stmt, 0)) {
 		sqlite3_finalize(stmt);
 		*version = 0;
-		return rc == SQLITE_ROW ? 0 : m2md_db_fail(st, "schema lookup");
+		return rc == SQLITE_ROW ? 0 : m2md_db_fail(db, "schema lookup");
 	}
 	sqlite3_finalize(stmt);
-	stmt = m2md_prepare(st, "SELECT max(version) FROM schema_version");
+	stmt = m2md_prepare(db, "SELECT max(version) FROM schema_version");
 	if (!stmt)
 		return -EIO;
 	rc = sqlite3_step(stmt);
@@ -126,66 +202,110 @@ static int m2md_schema_version(struct m2md_store *st, int *version)
 	return 0;
 }
 
-static int m2md_schema_setup(struct m2md_store *st, char *err,
+/* Create the schema, or upgrade it; in the caller's transaction. */
+static int m2md_schema_build(sqlite3 *db, int version, char *err,
 			     size_t errlen)
 {
 	char sql[64];
+	int ret = 0;
+
+	if (version == 0) {
+		snprintf(sql, sizeof(sql),
+			 "INSERT INTO schema_version VALUES (%d)",
+			 M2MD_SCHEMA_VERSION);
+		ret = m2md_exec(db, m2md_schema_sql);
+		if (!ret)
+			ret = m2md_exec(db, sql);
+		if (ret)
+			snprintf(err, errlen, "cannot create the schema: %s",
+				 sqlite3_errmsg(db));
+		return ret;
+	}
+	if (version == 1) {
+		m2m_info("database: upgrading the schema from version 1 to 2");
+		ret = m2md_exec(db, m2md_schema_upgrade_v2_sql);
+		if (ret)
+			snprintf(err, errlen,
+				 "cannot upgrade the schema to version 2: %s",
+				 sqlite3_errmsg(db));
+	}
+	return ret;
+}
+
+static int m2md_schema_setup(struct m2md_store *st, char *err,
+			     size_t errlen)
+{
 	int version, ret;
 
 	ret = m2md_begin(st);
-	if (ret)
+	if (ret) {
+		snprintf(err, errlen, "cannot write database %s: %s",
+			 st->path, sqlite3_errmsg(st->writer.db));
 		return ret;
-	ret = m2md_schema_version(st, &version);
+	}
+	ret = m2md_schema_version(st->writer.db, &version);
 	if (!ret && version > M2MD_SCHEMA_VERSION) {
 		snprintf(err, errlen,
 			 "database schema version %d is newer than this m2md's %d",
 			 version, M2MD_SCHEMA_VERSION);
 		ret = -EPROTO;
-	} else if (!ret && version == 0) {
-		snprintf(sql, sizeof(sql),
-			 "INSERT INTO schema_version VALUES (%d)",
-			 M2MD_SCHEMA_VERSION);
-		ret = m2md_exec(st, m2md_schema_sql);
-		if (!ret)
-			ret = m2md_exec(st, sql);
-		if (ret)
-			snprintf(err, errlen, "cannot create the schema: %s",
-				 sqlite3_errmsg(st->db));
+	} else if (!ret && version < M2MD_SCHEMA_VERSION) {
+		ret = m2md_schema_build(st->writer.db, version, err, errlen);
 	}
-	return m2md_end(st, ret);
+	ret = m2md_end(st, ret);
+	if (ret == -EIO && !err[0])
+		snprintf(err, errlen, "cannot commit the schema of %s: %s",
+			 st->path, sqlite3_errmsg(st->writer.db));
+	return ret;
+}
+
+/*
+ * A change counts as done only when it is on disk: WAL with
+ * synchronous = FULL syncs the log at every commit. Group commit keeps
+ * that affordable.
+ */
+static int m2md_writer_setup(struct m2md_store *st)
+{
+	sqlite3 *db = st->writer.db;
+
+	return m2md_exec(db, "PRAGMA journal_mode = WAL") ||
+	       m2md_exec(db, "PRAGMA synchronous = FULL") ||
+	       m2md_exec(db, "PRAGMA foreign_keys = ON");
 }
 
 int m2md_store_open(const char *dir, struct m2md_store **out,
 		    char *err, size_t errlen)
 {
 	struct m2md_store *st;
-	char path[PATH_MAX];
 	int ret;
 
+	if (errlen)
+		err[0] = '\0';
 	if (mkdir(dir, 0700) && errno != EEXIST) {
+		ret = -errno;
 		snprintf(err, errlen, "cannot create state directory %s: %s",
 			 dir, strerror(errno));
-		return -errno;
+		return ret;
 	}
-	snprintf(path, sizeof(path), "%s/%s", dir, M2MD_DB_NAME);
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return -ENOMEM;
+	snprintf(st->path, sizeof(st->path), "%s/%s", dir, M2MD_DB_NAME);
 	pthread_mutex_init(&st->lock, NULL);
-	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
-			    SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-			    NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "cannot open database %s: %s", path,
-			 st->db ? sqlite3_errmsg(st->db) : "out of memory");
+	pthread_mutex_init(&st->pool_lock, NULL);
+	pthread_cond_init(&st->pool_cond, NULL);
+	m2md_write_init(st);
+	if (m2md_open_db(st->path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+			 &st->writer.db)) {
+		snprintf(err, errlen, "cannot open database %s: %s", st->path,
+			 st->writer.db ? sqlite3_errmsg(st->writer.db) :
+			 "out of memory");
 		m2md_store_close(st);
 		return -EIO;
 	}
-	sqlite3_busy_timeout(st->db, 5000);
-	if (m2md_exec(st, "PRAGMA journal_mode = WAL") ||
-	    m2md_exec(st, "PRAGMA synchronous = NORMAL") ||
-	    m2md_exec(st, "PRAGMA foreign_keys = ON")) {
-		snprintf(err, errlen, "cannot set up database %s: %s", path,
-			 sqlite3_errmsg(st->db));
+	if (m2md_writer_setup(st)) {
+		snprintf(err, errlen, "cannot set up database %s: %s",
+			 st->path, sqlite3_errmsg(st->writer.db));
 		m2md_store_close(st);
 		return -EIO;
 	}
@@ -200,9 +320,19 @@ int m2md_store_open(const char *dir, struct m2md_store **out,
 
 void m2md_store_close(struct m2md_store *st)
 {
+	int i;
+
 	if (!st)
 		return;
-	sqlite3_close(st->db);
+	/* Readers first, so that the writer's close checkpoints the log. */
+	for (i = 0; i < st->nreaders; i++) {
+		m2md_conn_close(st->readers[i]);
+		free(st->readers[i]);
+	}
+	m2md_conn_close(&st->writer);
+	m2md_write_destroy(st);
+	pthread_cond_destroy(&st->pool_cond);
+	pthread_mutex_destroy(&st->pool_lock);
 	pthread_mutex_destroy(&st->lock);
 	free(st);
 }
@@ -213,7 +343,7 @@ int m2md_store_journal_mode(struct m2md_store *st, char *buf, size_t len)
 	int ret = -EIO;
 
 	pthread_mutex_lock(&st->lock);
-	stmt = m2md_prepare(st, "PRAGMA journal_mode");
+	stmt = m2md_prepare(st->writer.db, "PRAGMA journal_mode");
 	if (stmt && sqlite3_step(stmt) == SQLITE_ROW) {
 		m2md_copy_text(buf, len, stmt, 0);
 		ret = 0;
@@ -243,16 +373,19 @@ static void m2md_node_row(sqlite3_stmt *stmt, struct m2md_node *node)
 	node->expiry = sqlite3_column_int64(stmt, 7);
 }
 
-/* Look a node up by one column. The caller must hold the lock. */
-static int m2md_node_find(struct m2md_store *st, const char *col,
-			  const char *value, struct m2md_node *out)
+/*
+ * Look a node up by one column, on db: the writer inside a transaction
+ * (under st->lock), or a read connection.
+ */
+static int m2md_node_find(sqlite3 *db, const char *col, const char *value,
+			  struct m2md_node *out)
 {
 	char sql[256];
 	sqlite3_stmt *stmt;
 	int rc;
 
 	snprintf(sql, sizeof(sql), "%sWHERE %s = ?", m2md_node_cols, col);
-	stmt = m2md_prepare(st, sql);
+	stmt = m2md_prepare(db, sql);
 	if (!stmt)
 		return -EIO;
 	sqlite3_bind_text(stmt, 1, value, -1, SQLITE_TRANSIENT);
@@ -262,17 +395,19 @@ static int m2md_node_find(struct m2md_store *st, const char *col,
 	sqlite3_finalize(stmt);
 	if (rc == SQLITE_ROW)
 		return 0;
-	return rc == SQLITE_DONE ? -ENOENT : m2md_db_fail(st, "node lookup");
+	return rc == SQLITE_DONE ? -ENOENT : m2md_db_fail(db, "node lookup");
 }
 
 int m2md_store_node_find_boot(struct m2md_store *st, const char *bootstrap_id,
 			      struct m2md_node *out)
 {
+	struct m2md_conn *c = m2md_reader_get(st);
 	int ret;
 
-	pthread_mutex_lock(&st->lock);
-	ret = m2md_node_find(st, "bootstrap_id", bootstrap_id, out);
-	pthread_mutex_unlock(&st->lock);
+	if (!c)
+		return -EIO;
+	ret = m2md_node_find(c->db, "bootstrap_id", bootstrap_id, out);
+	m2md_reader_put(st, c);
 	return ret;
 }
 
@@ -282,7 +417,7 @@ static int m2md_node_upsert(struct m2md_store *st, const struct m2md_node *n,
 	sqlite3_stmt *stmt;
 
 	/* Indexes only grow, so a late or repeated write cannot lower them. */
-	stmt = m2md_prepare(st,
+	stmt = m2md_prepare(st->writer.db,
 		"INSERT INTO nodes (node_id, bootstrap_id, scl_id, kmr_index, "
 		"kmc_index, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?) "
 		"ON CONFLICT(node_id) DO UPDATE SET "
@@ -304,7 +439,7 @@ static int m2md_node_upsert(struct m2md_store *st, const struct m2md_node *n,
 	sqlite3_bind_int64(stmt, 5, n->kmc_index);
 	sqlite3_bind_int64(stmt, 6, m2md_now());
 	sqlite3_bind_int64(stmt, 7, m2md_now());
-	return m2md_step_done(st, stmt);
+	return m2md_step_done(st->writer.db, stmt);
 }
 
 int m2md_store_node_put(struct m2md_store *st, const struct m2md_node *node)
@@ -318,8 +453,8 @@ int m2md_store_node_put(struct m2md_store *st, const struct m2md_node *node)
 	if (ret)
 		return ret;
 	if (node->bootstrap_id[0]) {
-		ret = m2md_node_find(st, "bootstrap_id", node->bootstrap_id,
-				     &other);
+		ret = m2md_node_find(st->writer.db, "bootstrap_id",
+				     node->bootstrap_id, &other);
 		if (!ret && memcmp(other.node_id, node->node_id,
 				   M2MSEC_NODE_ID_LEN))
 			return m2md_end(st, -EEXIST);
@@ -334,12 +469,15 @@ int m2md_store_node_get(struct m2md_store *st,
 			struct m2md_node *out)
 {
 	char hex[M2M_NODE_ID_HEX_LEN + 1];
+	struct m2md_conn *c;
 	int ret;
 
 	m2m_hex_encode(node_id, M2MSEC_NODE_ID_LEN, hex);
-	pthread_mutex_lock(&st->lock);
-	ret = m2md_node_find(st, "node_id", hex, out);
-	pthread_mutex_unlock(&st->lock);
+	c = m2md_reader_get(st);
+	if (!c)
+		return -EIO;
+	ret = m2md_node_find(c->db, "node_id", hex, out);
+	m2md_reader_put(st, c);
 	return ret;
 }
 
@@ -356,7 +494,7 @@ int m2md_store_node_set_key(struct m2md_store *st,
 	ret = m2md_begin(st);
 	if (ret)
 		return ret;
-	stmt = m2md_prepare(st, "UPDATE nodes SET key_id = ?, key_serial = ?, "
+	stmt = m2md_prepare(st->writer.db, "UPDATE nodes SET key_id = ?, key_serial = ?, "
 				"expiry = ?, updated = ? WHERE node_id = ?");
 	if (!stmt)
 		return m2md_end(st, -EIO);
@@ -365,8 +503,8 @@ int m2md_store_node_set_key(struct m2md_store *st,
 	sqlite3_bind_int64(stmt, 3, expiry);
 	sqlite3_bind_int64(stmt, 4, m2md_now());
 	sqlite3_bind_text(stmt, 5, hex, -1, SQLITE_TRANSIENT);
-	ret = m2md_step_done(st, stmt);
-	if (!ret && sqlite3_changes(st->db) != 1)
+	ret = m2md_step_done(st->writer.db, stmt);
+	if (!ret && sqlite3_changes(st->writer.db) != 1)
 		ret = -ENOENT;
 	return m2md_end(st, ret);
 }
@@ -384,14 +522,14 @@ int m2md_store_pending_put(struct m2md_store *st,
 	ret = m2md_begin(st);
 	if (ret)
 		return ret;
-	stmt = m2md_prepare(st, "DELETE FROM pending WHERE created < ?");
+	stmt = m2md_prepare(st->writer.db, "DELETE FROM pending WHERE created < ?");
 	if (!stmt)
 		return m2md_end(st, -EIO);
 	sqlite3_bind_int64(stmt, 1, m2md_now() - max_age_s);
-	ret = m2md_step_done(st, stmt);
+	ret = m2md_step_done(st->writer.db, stmt);
 	if (ret)
 		return m2md_end(st, ret);
-	stmt = m2md_prepare(st, "INSERT OR REPLACE INTO pending (index_r, "
+	stmt = m2md_prepare(st->writer.db, "INSERT OR REPLACE INTO pending (index_r, "
 				"mode, node_id, scl_id, key_index, lifetime, "
 				"conn_id, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
 	if (!stmt)
@@ -404,23 +542,26 @@ int m2md_store_pending_put(struct m2md_store *st,
 	sqlite3_bind_int64(stmt, 6, p->lifetime);
 	sqlite3_bind_text(stmt, 7, conn_hex, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(stmt, 8, m2md_now());
-	return m2md_end(st, m2md_step_done(st, stmt));
+	return m2md_end(st, m2md_step_done(st->writer.db, stmt));
 }
 
 int m2md_store_pending_get(struct m2md_store *st, uint32_t index_r,
 			   struct m2md_pending *out)
 {
 	char hex[M2M_NODE_ID_HEX_LEN + 1];
+	struct m2md_conn *c;
 	char conn_hex[17];
 	sqlite3_stmt *stmt;
 	int rc;
 
-	pthread_mutex_lock(&st->lock);
-	stmt = m2md_prepare(st, "SELECT mode, node_id, scl_id, key_index, "
-				"lifetime, conn_id, created FROM pending "
-				"WHERE index_r = ?");
+	c = m2md_reader_get(st);
+	if (!c)
+		return -EIO;
+	stmt = m2md_prepare(c->db, "SELECT mode, node_id, scl_id, key_index, "
+				   "lifetime, conn_id, created FROM pending "
+				   "WHERE index_r = ?");
 	if (!stmt) {
-		pthread_mutex_unlock(&st->lock);
+		m2md_reader_put(st, c);
 		return -EIO;
 	}
 	sqlite3_bind_int64(stmt, 1, index_r);
@@ -439,7 +580,7 @@ int m2md_store_pending_get(struct m2md_store *st, uint32_t index_r,
 		out->created = sqlite3_column_int64(stmt, 6);
 	}
 	sqlite3_finalize(stmt);
-	pthread_mutex_unlock(&st->lock);
+	m2md_reader_put(st, c);
 	if (rc == SQLITE_ROW)
 		return 0;
 	return rc == SQLITE_DONE ? -ENOENT : -EIO;
@@ -458,7 +599,7 @@ int m2md_store_connection_put(struct m2md_store *st,
 	ret = m2md_begin(st);
 	if (ret)
 		return ret;
-	stmt = m2md_prepare(st, "INSERT OR REPLACE INTO connections (conn_id, "
+	stmt = m2md_prepare(st->writer.db, "INSERT OR REPLACE INTO connections (conn_id, "
 				"node_id, scl_id, kmc_index, key_id, key_serial, "
 				"expiry, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
 	if (!stmt)
@@ -471,18 +612,20 @@ int m2md_store_connection_put(struct m2md_store *st,
 	sqlite3_bind_int(stmt, 6, c->key_serial);
 	sqlite3_bind_int64(stmt, 7, c->expiry);
 	sqlite3_bind_int64(stmt, 8, m2md_now());
-	return m2md_end(st, m2md_step_done(st, stmt));
+	return m2md_end(st, m2md_step_done(st->writer.db, stmt));
 }
 
 int m2md_store_connection_current(struct m2md_store *st, const char *scl_id,
 				  int64_t now)
 {
+	struct m2md_conn *c = m2md_reader_get(st);
 	sqlite3_stmt *stmt;
 	int rc, found = 0;
 
-	pthread_mutex_lock(&st->lock);
-	stmt = m2md_prepare(st, "SELECT count(*) FROM connections "
-				"WHERE scl_id = ? AND expiry > ?");
+	if (!c)
+		return 0;
+	stmt = m2md_prepare(c->db, "SELECT count(*) FROM connections "
+				   "WHERE scl_id = ? AND expiry > ?");
 	if (stmt) {
 		sqlite3_bind_text(stmt, 1, scl_id, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int64(stmt, 2, now);
@@ -490,10 +633,10 @@ int m2md_store_connection_current(struct m2md_store *st, const char *scl_id,
 		if (rc == SQLITE_ROW)
 			found = sqlite3_column_int(stmt, 0) > 0;
 		else
-			m2md_db_fail(st, "connection lookup");
+			m2md_db_fail(c->db, "connection lookup");
 	}
 	sqlite3_finalize(stmt);
-	pthread_mutex_unlock(&st->lock);
+	m2md_reader_put(st, c);
 	return found;
 }
 
@@ -501,16 +644,19 @@ int m2md_store_connection_current_iid(struct m2md_store *st,
 				      const char *scl_id, const uint8_t iid[8],
 				      int64_t now)
 {
+	struct m2md_conn *c;
 	char iid_hex[17];
 	sqlite3_stmt *stmt;
 	int rc, found = 0;
 
 	m2m_hex_encode(iid, 8, iid_hex);
-	pthread_mutex_lock(&st->lock);
+	c = m2md_reader_get(st);
+	if (!c)
+		return 0;
 	/* node_id is 32 lowercase hex digits: the last 16 are the iid. */
-	stmt = m2md_prepare(st, "SELECT count(*) FROM connections "
-				"WHERE scl_id = ? AND substr(node_id, 17) = ? "
-				"AND expiry > ?");
+	stmt = m2md_prepare(c->db, "SELECT count(*) FROM connections "
+				   "WHERE scl_id = ? AND substr(node_id, 17) = ? "
+				   "AND expiry > ?");
 	if (stmt) {
 		sqlite3_bind_text(stmt, 1, scl_id, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(stmt, 2, iid_hex, -1, SQLITE_TRANSIENT);
@@ -519,23 +665,25 @@ int m2md_store_connection_current_iid(struct m2md_store *st,
 		if (rc == SQLITE_ROW)
 			found = sqlite3_column_int(stmt, 0) > 0;
 		else
-			m2md_db_fail(st, "connection lookup by address");
+			m2md_db_fail(c->db, "connection lookup by address");
 	}
 	sqlite3_finalize(stmt);
-	pthread_mutex_unlock(&st->lock);
+	m2md_reader_put(st, c);
 	return found;
 }
 
 int m2md_store_kv_get(struct m2md_store *st, const char *key, char *buf,
 		      size_t len)
 {
+	struct m2md_conn *c = m2md_reader_get(st);
 	sqlite3_stmt *stmt;
 	int rc;
 
-	pthread_mutex_lock(&st->lock);
-	stmt = m2md_prepare(st, "SELECT value FROM gateway WHERE key = ?");
+	if (!c)
+		return -EIO;
+	stmt = m2md_prepare(c->db, "SELECT value FROM gateway WHERE key = ?");
 	if (!stmt) {
-		pthread_mutex_unlock(&st->lock);
+		m2md_reader_put(st, c);
 		return -EIO;
 	}
 	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_TRANSIENT);
@@ -543,7 +691,7 @@ int m2md_store_kv_get(struct m2md_store *st, const char *key, char *buf,
 	if (rc == SQLITE_ROW)
 		m2md_copy_text(buf, len, stmt, 0);
 	sqlite3_finalize(stmt);
-	pthread_mutex_unlock(&st->lock);
+	m2md_reader_put(st, c);
 	if (rc == SQLITE_ROW)
 		return 0;
 	return rc == SQLITE_DONE ? -ENOENT : -EIO;
@@ -560,7 +708,7 @@ int m2md_store_kv_set(struct m2md_store *st, const char *const *keys,
 	if (ret)
 		return ret;
 	for (i = 0; i < n && !ret; i++) {
-		stmt = m2md_prepare(st, "INSERT OR REPLACE INTO gateway "
+		stmt = m2md_prepare(st->writer.db, "INSERT OR REPLACE INTO gateway "
 					"(key, value) VALUES (?, ?)");
 		if (!stmt) {
 			ret = -EIO;
@@ -568,7 +716,7 @@ int m2md_store_kv_set(struct m2md_store *st, const char *const *keys,
 		}
 		sqlite3_bind_text(stmt, 1, keys[i], -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(stmt, 2, values[i], -1, SQLITE_TRANSIENT);
-		ret = m2md_step_done(st, stmt);
+		ret = m2md_step_done(st->writer.db, stmt);
 	}
 	return m2md_end(st, ret);
 }
@@ -581,208 +729,10 @@ int m2md_store_kv_delete(struct m2md_store *st, const char *key)
 	ret = m2md_begin(st);
 	if (ret)
 		return ret;
-	stmt = m2md_prepare(st, "DELETE FROM gateway WHERE key = ?");
+	stmt = m2md_prepare(st->writer.db, "DELETE FROM gateway WHERE key = ?");
 	if (!stmt)
 		return m2md_end(st, -EIO);
 	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_TRANSIENT);
-	return m2md_end(st, m2md_step_done(st, stmt));
+	return m2md_end(st, m2md_step_done(st->writer.db, stmt));
 }
 
-static const char m2md_res_cols[] =
-	"SELECT seq, path, type, parent, name, content_type, created, "
-	"modified, length(representation), representation FROM resources ";
-
-static int m2md_res_row(sqlite3_stmt *stmt, bool with_data,
-			struct m2md_resource *res)
-{
-	const void *blob;
-
-	memset(res, 0, sizeof(*res));
-	res->seq = sqlite3_column_int64(stmt, 0);
-	m2md_copy_text(res->path, sizeof(res->path), stmt, 1);
-	m2md_copy_text(res->type, sizeof(res->type), stmt, 2);
-	m2md_copy_text(res->parent, sizeof(res->parent), stmt, 3);
-	m2md_copy_text(res->name, sizeof(res->name), stmt, 4);
-	m2md_copy_text(res->content_type, sizeof(res->content_type), stmt, 5);
-	res->created = sqlite3_column_int64(stmt, 6);
-	res->modified = sqlite3_column_int64(stmt, 7);
-	res->len = (size_t)sqlite3_column_int64(stmt, 8);
-	if (!with_data)
-		return 0;
-	blob = sqlite3_column_blob(stmt, 9);
-	res->data = malloc(res->len + 1);
-	if (!res->data)
-		return -ENOMEM;
-	if (res->len)
-		memcpy(res->data, blob, res->len);
-	res->data[res->len] = '\0';
-	return 0;
-}
-
-/* Run a resource query that binds text params and returns one row. */
-static int m2md_res_one(struct m2md_store *st, const char *where,
-			const char *param, struct m2md_resource *out)
-{
-	char sql[512];
-	sqlite3_stmt *stmt;
-	int rc, ret;
-
-	snprintf(sql, sizeof(sql), "%s%s", m2md_res_cols, where);
-	pthread_mutex_lock(&st->lock);
-	stmt = m2md_prepare(st, sql);
-	if (!stmt) {
-		pthread_mutex_unlock(&st->lock);
-		return -EIO;
-	}
-	sqlite3_bind_text(stmt, 1, param, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		ret = m2md_res_row(stmt, true, out);
-	else if (rc == SQLITE_DONE)
-		ret = -ENOENT;
-	else
-		ret = m2md_db_fail(st, "resource lookup");
-	sqlite3_finalize(stmt);
-	pthread_mutex_unlock(&st->lock);
-	return ret;
-}
-
-int m2md_store_res_get(struct m2md_store *st, const char *path,
-		       struct m2md_resource *out)
-{
-	return m2md_res_one(st, "WHERE path = ?", path, out);
-}
-
-int m2md_store_res_edge(struct m2md_store *st, const char *parent, bool last,
-			struct m2md_resource *out)
-{
-	return m2md_res_one(st, last ?
-			    "WHERE parent = ? ORDER BY seq DESC LIMIT 1" :
-			    "WHERE parent = ? ORDER BY seq ASC LIMIT 1",
-			    parent, out);
-}
-
-static int m2md_res_insert(struct m2md_store *st,
-			   const struct m2md_resource *r)
-{
-	sqlite3_stmt *stmt;
-
-	stmt = m2md_prepare(st, "INSERT INTO resources (path, type, parent, "
-				"name, representation, content_type, created, "
-				"modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-	if (!stmt)
-		return -EIO;
-	sqlite3_bind_text(stmt, 1, r->path, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 2, r->type, -1, SQLITE_TRANSIENT);
-	if (r->parent[0])
-		sqlite3_bind_text(stmt, 3, r->parent, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(stmt, 3);
-	sqlite3_bind_text(stmt, 4, r->name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_blob(stmt, 5, r->data ? (const void *)r->data : "",
-			  (int)r->len, SQLITE_TRANSIENT);
-	if (r->content_type[0])
-		sqlite3_bind_text(stmt, 6, r->content_type, -1,
-				  SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(stmt, 6);
-	sqlite3_bind_int64(stmt, 7, r->created);
-	sqlite3_bind_int64(stmt, 8, r->modified);
-	return m2md_step_done(st, stmt);
-}
-
-int m2md_store_res_create(struct m2md_store *st,
-			  const struct m2md_resource *res, size_t n)
-{
-	size_t i;
-	int ret;
-
-	ret = m2md_begin(st);
-	if (ret)
-		return ret;
-	for (i = 0; i < n && !ret; i++)
-		ret = m2md_res_insert(st, &res[i]);
-	return m2md_end(st, ret);
-}
-
-int m2md_store_res_children(struct m2md_store *st, const char *parent,
-			    bool with_data, m2md_res_fn fn, void *ctx)
-{
-	struct m2md_resource res;
-	char sql[512];
-	sqlite3_stmt *stmt;
-	int rc, ret = 0;
-
-	snprintf(sql, sizeof(sql), "%sWHERE parent = ? ORDER BY seq",
-		 m2md_res_cols);
-	pthread_mutex_lock(&st->lock);
-	stmt = m2md_prepare(st, sql);
-	if (!stmt) {
-		pthread_mutex_unlock(&st->lock);
-		return -EIO;
-	}
-	sqlite3_bind_text(stmt, 1, parent, -1, SQLITE_TRANSIENT);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		ret = m2md_res_row(stmt, with_data, &res);
-		if (!ret)
-			ret = fn(&res, ctx);
-		m2md_resource_free(&res);
-		if (ret)
-			break;
-	}
-	if (!ret && rc != SQLITE_DONE)
-		ret = m2md_db_fail(st, "resource list");
-	sqlite3_finalize(stmt);
-	pthread_mutex_unlock(&st->lock);
-	return ret < 0 ? ret : 0;
-}
-
-int m2md_store_res_stats(struct m2md_store *st, const char *parent,
-			 int64_t *count, int64_t *bytes)
-{
-	sqlite3_stmt *stmt;
-	int ret = -EIO;
-
-	pthread_mutex_lock(&st->lock);
-	stmt = m2md_prepare(st, "SELECT count(*), coalesce(sum(length("
-				"representation)), 0) FROM resources "
-				"WHERE parent = ?");
-	if (stmt) {
-		sqlite3_bind_text(stmt, 1, parent, -1, SQLITE_TRANSIENT);
-		if (sqlite3_step(stmt) == SQLITE_ROW) {
-			*count = sqlite3_column_int64(stmt, 0);
-			*bytes = sqlite3_column_int64(stmt, 1);
-			ret = 0;
-		}
-	}
-	sqlite3_finalize(stmt);
-	pthread_mutex_unlock(&st->lock);
-	return ret;
-}
-
-int m2md_store_res_trim(struct m2md_store *st, const char *parent,
-			int64_t keep)
-{
-	sqlite3_stmt *stmt;
-	int ret;
-
-	ret = m2md_begin(st);
-	if (ret)
-		return ret;
-	/* The subquery is NULL, so nothing goes, while keep or fewer exist. */
-	stmt = m2md_prepare(st, "DELETE FROM resources WHERE parent = ?1 AND "
-				"seq <= (SELECT seq FROM resources "
-				"WHERE parent = ?1 ORDER BY seq DESC "
-				"LIMIT 1 OFFSET ?2)");
-	if (!stmt)
-		return m2md_end(st, -EIO);
-	sqlite3_bind_text(stmt, 1, parent, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(stmt, 2, keep);
-	return m2md_end(st, m2md_step_done(st, stmt));
-}
-
-void m2md_resource_free(struct m2md_resource *res)
-{
-	free(res->data);
-	res->data = NULL;
-}

@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Unit test of m2md's SQLite state: schema, nodes, connections, tree. */
+/*
+ * Unit test of m2md's SQLite state: schema and its upgrade, nodes,
+ * connections, the tree, container limits, subtree deletes, discovery,
+ * contentInstance filters and group commit.
+ */
 #include <errno.h>
+#include <pthread.h>
 #include <sqlite3.h>
+#include <time.h>
 
 #include "m2md_test.h"
 #include "store.h"
@@ -57,8 +63,9 @@ static void test_wal_and_version(void)
 		CHECK(strstr(err, "newer") != NULL, "reason: %s", err);
 	}
 	sqlite3_open(path, &db);
-	sqlite3_exec(db, "UPDATE schema_version SET version = 1", NULL, NULL,
-		     NULL);
+	snprintf(path, sizeof(path), "UPDATE schema_version SET version = %d",
+		 M2MD_SCHEMA_VERSION);
+	sqlite3_exec(db, path, NULL, NULL, NULL);
 	sqlite3_close(db);
 }
 
@@ -229,6 +236,573 @@ static void test_resources(void)
 	m2md_store_close(st);
 }
 
+/* The version 1 schema of the resources table, as m2md created it. */
+static const char schema_v1_sql[] =
+	"CREATE TABLE schema_version (version INTEGER NOT NULL);\n"
+	"CREATE TABLE nodes (node_id TEXT PRIMARY KEY, bootstrap_id TEXT "
+	"UNIQUE, scl_id TEXT NOT NULL, kmr_index INTEGER NOT NULL DEFAULT 0, "
+	"kmc_index INTEGER NOT NULL DEFAULT 0, key_id TEXT, key_serial "
+	"INTEGER, expiry INTEGER NOT NULL DEFAULT 0, created INTEGER NOT "
+	"NULL, updated INTEGER NOT NULL);\n"
+	"CREATE TABLE connections (conn_id TEXT PRIMARY KEY, node_id TEXT NOT "
+	"NULL REFERENCES nodes(node_id), scl_id TEXT NOT NULL, kmc_index "
+	"INTEGER NOT NULL, key_id TEXT NOT NULL, key_serial INTEGER NOT NULL, "
+	"expiry INTEGER NOT NULL, created INTEGER NOT NULL);\n"
+	"CREATE INDEX connections_scl ON connections(scl_id, expiry);\n"
+	"CREATE TABLE pending (index_r INTEGER PRIMARY KEY, mode INTEGER NOT "
+	"NULL, node_id TEXT NOT NULL, scl_id TEXT NOT NULL, key_index INTEGER "
+	"NOT NULL, lifetime INTEGER NOT NULL, conn_id TEXT, created INTEGER "
+	"NOT NULL);\n"
+	"CREATE TABLE gateway (key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"
+	"CREATE TABLE resources (seq INTEGER PRIMARY KEY AUTOINCREMENT, path "
+	"TEXT NOT NULL UNIQUE, type TEXT NOT NULL, parent TEXT, name TEXT NOT "
+	"NULL, representation BLOB, content_type TEXT, created INTEGER NOT "
+	"NULL, modified INTEGER NOT NULL);\n"
+	"CREATE INDEX resources_parent ON resources(parent, seq);\n"
+	"INSERT INTO schema_version VALUES (1);\n"
+	"INSERT INTO gateway VALUES ('scl_id', 'gscl-old');\n"
+	"INSERT INTO resources (path, type, parent, name, representation, "
+	"content_type, created, modified) VALUES "
+	"('/gscl', 'sclBase', NULL, 'gscl', '{}', NULL, 10, 11), "
+	"('/gscl/c', 'contentInstances', '/gscl', 'c', '', NULL, 10, 12), "
+	"('/gscl/c/i1', 'contentInstance', '/gscl/c', 'i1', X'00010203', "
+	"'application/octet-stream', 20, 20);\n";
+
+static void test_upgrade_from_v1(void)
+{
+	struct m2md_store *st = NULL;
+	char old_dir[64], path[128], err[256] = "", buf[32];
+	struct m2md_resource got;
+	sqlite3_stmt *stmt;
+	char **search = NULL;
+	sqlite3 *db;
+
+	m2md_test_tmpdir(old_dir, sizeof(old_dir));
+	snprintf(path, sizeof(path), "%s/m2md.db", old_dir);
+	CHECK(sqlite3_open(path, &db) == SQLITE_OK, "v1 db created");
+	CHECK(sqlite3_exec(db, schema_v1_sql, NULL, NULL, NULL) == SQLITE_OK,
+	      "v1 schema and rows written: %s", sqlite3_errmsg(db));
+	sqlite3_close(db);
+
+	CHECK(m2md_store_open(old_dir, &st, err, sizeof(err)) == 0,
+	      "v1 store opens: %s", err);
+	if (!st)
+		return;
+	CHECK(m2md_store_kv_get(st, "scl_id", buf, sizeof(buf)) == 0 &&
+	      !strcmp(buf, "gscl-old"), "gateway row kept: %s", buf);
+	CHECK(m2md_store_res_get(st, "/gscl/c/i1", &got) == 0,
+	      "contentInstance kept");
+	CHECK(got.len == 4 && got.data && !memcmp(got.data, "\0\1\2\3", 4),
+	      "content kept: %zu bytes", got.len);
+	CHECK(got.version == 1, "version defaults to 1: %lld",
+	      (long long)got.version);
+	CHECK(got.expires == 0, "expires defaults to 0");
+	CHECK(got.acl[0] == '\0', "acl defaults to empty");
+	CHECK(got.created == 20, "created kept");
+	m2md_resource_free(&got);
+	CHECK(m2md_store_res_get(st, "/gscl", &got) == 0 &&
+	      got.modified == 11, "root kept with modified 11");
+	m2md_resource_free(&got);
+	CHECK(m2md_store_res_search(st, "/gscl/c/i1", &search) == 0 &&
+	      search && !search[0], "search_strings exists, empty");
+	m2md_strv_free(search);
+	m2md_store_close(st);
+
+	CHECK(sqlite3_open(path, &db) == SQLITE_OK, "upgraded db opens");
+	sqlite3_prepare_v2(db, "SELECT version FROM schema_version", -1,
+			   &stmt, NULL);
+	CHECK(sqlite3_step(stmt) == SQLITE_ROW &&
+	      sqlite3_column_int(stmt, 0) == 2, "schema version is now 2");
+	sqlite3_finalize(stmt);
+	sqlite3_prepare_v2(db, "SELECT size FROM resources WHERE path = "
+			   "'/gscl/c/i1'", -1, &stmt, NULL);
+	CHECK(sqlite3_step(stmt) == SQLITE_ROW &&
+	      sqlite3_column_int(stmt, 0) == 4, "size filled from content");
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	m2md_test_rmdir(old_dir);
+}
+
+static void fill_res(struct m2md_resource *r, const char *parent,
+		     const char *type, const char *name, const char *data,
+		     int64_t created)
+{
+	memset(r, 0, sizeof(*r));
+	snprintf(r->path, sizeof(r->path), "%s/%s", parent, name);
+	snprintf(r->parent, sizeof(r->parent), "%s", parent);
+	snprintf(r->type, sizeof(r->type), "%s", type);
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	r->data = (unsigned char *)data;
+	r->len = strlen(data);
+	r->created = created;
+	r->modified = created;
+}
+
+static void make_collection(struct m2md_store *st, const char *parent,
+			    const char *name)
+{
+	struct m2md_resource r;
+
+	fill_res(&r, parent, "contentInstances", name, "", 1);
+	CHECK(m2md_store_res_create(st, &r, 1) == 0, "collection %s/%s made",
+	      parent, name);
+}
+
+static int64_t version_of(struct m2md_store *st, const char *path)
+{
+	struct m2md_resource r;
+	int64_t v = -1;
+
+	if (!m2md_store_res_get(st, path, &r))
+		v = r.version;
+	m2md_resource_free(&r);
+	return v;
+}
+
+static int count_rows(const char *sql)
+{
+	char path[128];
+	sqlite3_stmt *stmt;
+	sqlite3 *db;
+	int n = -1;
+
+	snprintf(path, sizeof(path), "%s/m2md.db", dir);
+	if (sqlite3_open(path, &db) != SQLITE_OK)
+		return -1;
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK &&
+	    sqlite3_step(stmt) == SQLITE_ROW)
+		n = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return n;
+}
+
+static int add_ci(struct m2md_store *st, const char *parent,
+		  const char *name, const char *data, int64_t created,
+		  const struct m2md_ci_limits *lim, int64_t *trimmed)
+{
+	struct m2md_resource r;
+
+	fill_res(&r, parent, "contentInstance", name, data, created);
+	return m2md_store_ci_add(st, &r, lim, trimmed);
+}
+
+static void test_ci_limits(void)
+{
+	struct m2md_store *st = open_store();
+	struct m2md_ci_limits count = { .max_instances = 3 };
+	struct m2md_ci_limits bytes = { .max_bytes = 10 };
+	struct m2md_ci_limits age = { .max_age = 100 };
+	struct m2md_resource sub, got;
+	int64_t trimmed = -1, n, b, v;
+	char name[16];
+	int i;
+
+	make_collection(st, "/l", "ci");
+	fill_res(&sub, "/l/ci", "subscriptions", "subscriptions", "", 1);
+	CHECK(m2md_store_res_create(st, &sub, 1) == 0, "subscriptions made");
+	v = version_of(st, "/l/ci");
+	for (i = 0; i < 5; i++) {
+		snprintf(name, sizeof(name), "n%d", i);
+		CHECK(add_ci(st, "/l/ci", name, "abcd", 1000 + i, &count,
+			     &trimmed) == 0, "instance %d added", i);
+	}
+	CHECK(trimmed == 1, "fifth add trimmed one: %lld",
+	      (long long)trimmed);
+	CHECK(version_of(st, "/l/ci") == v + 5, "collection version +5: %lld",
+	      (long long)version_of(st, "/l/ci"));
+	CHECK(m2md_store_res_get(st, "/l/ci", &got) == 0 &&
+	      got.modified == 1004, "collection modified is last created");
+	m2md_resource_free(&got);
+	CHECK(m2md_store_res_get(st, "/l/ci/n1", &got) == -ENOENT,
+	      "second oldest trimmed");
+	CHECK(m2md_store_res_get(st, "/l/ci/n2", &got) == 0,
+	      "third oldest kept");
+	m2md_resource_free(&got);
+	CHECK(m2md_store_res_get(st, "/l/ci/subscriptions", &got) == 0,
+	      "non-instance child survives the count limit");
+	m2md_resource_free(&got);
+
+	/* n2..n4 hold 12 bytes: a 6-byte instance leaves room for one. */
+	CHECK(add_ci(st, "/l/ci", "b1", "123456", 1010, &bytes, &trimmed) == 0,
+	      "instance under byte limit added");
+	CHECK(trimmed == 2, "byte limit trimmed two: %lld",
+	      (long long)trimmed);
+	m2md_store_res_stats(st, "/l/ci", &n, &b);
+	CHECK(n == 3 && b == 10, "two instances and the collection left: "
+	      "%lld %lld", (long long)n, (long long)b);
+	CHECK(add_ci(st, "/l/ci", "big", "12345678901", 1011, &bytes,
+		     &trimmed) == -EFBIG, "instance over maxByteSize is -EFBIG");
+	CHECK(m2md_store_res_get(st, "/l/ci/n4", &got) == 0,
+	      "a refused add deletes nothing");
+	m2md_resource_free(&got);
+
+	CHECK(add_ci(st, "/l/ci", "a1", "x", 1200, &age, &trimmed) == 0,
+	      "instance under age limit added");
+	CHECK(trimmed == 2, "age limit trimmed both older: %lld",
+	      (long long)trimmed);
+	CHECK(add_ci(st, "/l/ci", "a1", "x", 1201, NULL, NULL) == -EEXIST,
+	      "same name is -EEXIST");
+	CHECK(add_ci(st, "/none", "x", "x", 1, NULL, NULL) == -ENOENT,
+	      "missing collection is -ENOENT");
+	CHECK(m2md_store_res_get(st, "/none/x", &got) == -ENOENT,
+	      "failed add left no row");
+	m2md_store_close(st);
+}
+
+static void test_delete_subtree(void)
+{
+	struct m2md_store *st = open_store();
+	char *strings[] = { "color/red", NULL };
+	struct m2md_resource rows[4], got;
+	int64_t v;
+
+	fill_res(&rows[0], "/d", "container", "a", "{}", 5);
+	fill_res(&rows[1], "/d/a", "contentInstances", "b", "", 5);
+	fill_res(&rows[2], "/d/a/b", "contentInstance", "c", "x", 5);
+	rows[2].search = strings;
+	/* LIKE '/d/a%' would match this sibling too. */
+	fill_res(&rows[3], "/d", "container", "a%b_c", "{}", 5);
+	make_collection(st, "", "d");
+	CHECK(m2md_store_res_create(st, rows, 4) == 0, "subtree created");
+	v = version_of(st, "/d");
+	CHECK(count_rows("SELECT count(*) FROM search_strings") >= 1,
+	      "search string stored");
+	CHECK(m2md_store_res_delete(st, "/d/a", 77) == 3,
+	      "delete returns three rows");
+	CHECK(m2md_store_res_get(st, "/d/a/b/c", &got) == -ENOENT,
+	      "grandchild gone");
+	CHECK(m2md_store_res_get(st, "/d/a%b_c", &got) == 0,
+	      "sibling with wildcards kept");
+	m2md_resource_free(&got);
+	CHECK(count_rows("SELECT count(*) FROM search_strings WHERE "
+			 "value = 'color/red'") == 0,
+	      "search strings deleted with the resource");
+	CHECK(version_of(st, "/d") == v + 1, "parent version bumped");
+	CHECK(m2md_store_res_get(st, "/d", &got) == 0 && got.modified == 77,
+	      "parent modified is the delete time");
+	m2md_resource_free(&got);
+	CHECK(m2md_store_res_delete(st, "/d/a", 78) == -ENOENT,
+	      "second delete is -ENOENT");
+	m2md_store_close(st);
+}
+
+static void test_update_touch(void)
+{
+	struct m2md_store *st = open_store();
+	char *first[] = { "a", "b", NULL }, *second[] = { "c", NULL };
+	struct m2md_resource r, got;
+	char **search = NULL;
+
+	fill_res(&r, "/u", "container", "x", "{\"v\":1}", 10);
+	r.search = first;
+	r.expires = 5000;
+	snprintf(r.acl, sizeof(r.acl), "/gscl/accessRights/ar1");
+	CHECK(m2md_store_res_create(st, &r, 1) == 0, "resource created");
+	CHECK(m2md_store_res_search(st, "/u/x", &search) == 0 && search &&
+	      search[0] && !strcmp(search[0], "a") && search[1] &&
+	      !strcmp(search[1], "b") && !search[2], "two strings in order");
+	m2md_strv_free(search);
+	CHECK(m2md_store_res_get(st, "/u/x", &got) == 0 &&
+	      got.expires == 5000 && got.version == 1 &&
+	      !strcmp(got.acl, "/gscl/accessRights/ar1"),
+	      "columns stored on create");
+	m2md_resource_free(&got);
+
+	r.data = (unsigned char *)"{\"v\":22}";
+	r.len = 8;
+	r.expires = 0;
+	r.acl[0] = '\0';
+	r.modified = 20;
+	r.search = NULL;
+	CHECK(m2md_store_res_update(st, &r) == 0, "update");
+	CHECK(m2md_store_res_get(st, "/u/x", &got) == 0, "updated row read");
+	CHECK(got.len == 8 && !memcmp(got.data, "{\"v\":22}", 8),
+	      "representation replaced");
+	CHECK(got.version == 2 && got.modified == 20 && got.expires == 0 &&
+	      !got.acl[0], "version, modified, expires, acl updated");
+	m2md_resource_free(&got);
+	CHECK(m2md_store_res_search(st, "/u/x", &search) == 0 && search &&
+	      search[0] && search[1] && !search[2],
+	      "search NULL keeps the strings");
+	m2md_strv_free(search);
+	r.search = second;
+	CHECK(m2md_store_res_update(st, &r) == 0, "update with strings");
+	CHECK(m2md_store_res_search(st, "/u/x", &search) == 0 && search &&
+	      search[0] && !strcmp(search[0], "c") && !search[1],
+	      "strings replaced");
+	m2md_strv_free(search);
+	CHECK(m2md_store_res_touch(st, "/u/x", 30) == 0, "touch");
+	CHECK(version_of(st, "/u/x") == 4, "touch bumps version");
+	snprintf(r.path, sizeof(r.path), "/u/missing");
+	CHECK(m2md_store_res_update(st, &r) == -ENOENT,
+	      "update of missing is -ENOENT");
+	CHECK(m2md_store_res_touch(st, "/u/missing", 1) == -ENOENT,
+	      "touch of missing is -ENOENT");
+	CHECK(m2md_store_res_search(st, "/u/missing", &search) == -ENOENT,
+	      "strings of missing is -ENOENT");
+	m2md_store_close(st);
+}
+
+struct names {
+	char list[16][64];
+	int n;
+};
+
+static int collect(const struct m2md_resource *res, void *ctx)
+{
+	struct names *nm = ctx;
+
+	if (nm->n < 16)
+		snprintf(nm->list[nm->n], sizeof(nm->list[0]), "%.63s",
+			 res->name);
+	nm->n++;
+	return 0;
+}
+
+static void test_expired(void)
+{
+	struct m2md_store *st = open_store();
+	struct m2md_resource r[3];
+	struct names nm = { .n = 0 };
+
+	fill_res(&r[0], "/e", "container", "late", "{}", 1);
+	r[0].expires = 300;
+	fill_res(&r[1], "/e", "container", "early", "{}", 1);
+	r[1].expires = 200;
+	fill_res(&r[2], "/e", "container", "never", "{}", 1);
+	CHECK(m2md_store_res_create(st, r, 3) == 0, "expiring rows created");
+	CHECK(m2md_store_res_expired(st, 250, 10, collect, &nm) == 0 &&
+	      nm.n == 1 && !strcmp(nm.list[0], "early"),
+	      "one expired at 250: %d", nm.n);
+	nm.n = 0;
+	CHECK(m2md_store_res_expired(st, 300, 10, collect, &nm) == 0 &&
+	      nm.n == 2 && !strcmp(nm.list[0], "early") &&
+	      !strcmp(nm.list[1], "late"), "two at 300, oldest first");
+	nm.n = 0;
+	CHECK(m2md_store_res_expired(st, 300, 1, collect, &nm) == 0 &&
+	      nm.n == 1, "max limits the count");
+	m2md_store_close(st);
+}
+
+static void test_discover(void)
+{
+	struct m2md_store *st = open_store();
+	char *s1[] = { "type/temp", "loc/paris", NULL };
+	char *s2[] = { "type/temp", "loc/lyon", NULL };
+	char *s3[] = { "type/hum", "loc/paris", NULL };
+	const char *want_temp[] = { "type/temp" };
+	const char *want_both[] = { "type/temp", "loc/paris", "type/temp" };
+	struct m2md_discover_q q = { .base = "/s" };
+	struct m2md_resource r[4];
+	struct names nm = { .n = 0 };
+	int64_t matches = -1;
+
+	fill_res(&r[0], "/s", "container", "c1", "{}", 1);
+	r[0].search = s1;
+	fill_res(&r[1], "/s", "container", "c2", "{}", 1);
+	r[1].search = s2;
+	fill_res(&r[2], "/s", "container", "c3", "{}", 1);
+	r[2].search = s3;
+	fill_res(&r[3], "/s2", "container", "c4", "{}", 1);
+	r[3].search = s1;
+	CHECK(m2md_store_res_create(st, r, 4) == 0, "discoverable rows");
+
+	q.strings = want_temp;
+	q.nstrings = 1;
+	CHECK(m2md_store_discover(st, &q, collect, &nm, &matches) == 0 &&
+	      nm.n == 2 && matches == 2 && !strcmp(nm.list[0], "c1") &&
+	      !strcmp(nm.list[1], "c2"), "one string: c1 c2 (%d)", nm.n);
+	nm.n = 0;
+	q.strings = want_both;
+	q.nstrings = 3;
+	CHECK(m2md_store_discover(st, &q, collect, &nm, &matches) == 0 &&
+	      nm.n == 1 && matches == 1 && !strcmp(nm.list[0], "c1"),
+	      "all strings must match: %d", nm.n);
+	nm.n = 0;
+	q.strings = NULL;
+	q.nstrings = 0;
+	q.prefix = "loc/p";
+	CHECK(m2md_store_discover(st, &q, collect, &nm, &matches) == 0 &&
+	      nm.n == 2 && !strcmp(nm.list[0], "c1") &&
+	      !strcmp(nm.list[1], "c3"), "prefix loc/p: c1 c3 (%d)", nm.n);
+	nm.n = 0;
+	q.prefix = NULL;
+	q.max_size = 1;
+	CHECK(m2md_store_discover(st, &q, collect, &nm, &matches) == 0 &&
+	      nm.n == 1 && matches == 3, "max_size 1 of 3: %d %lld", nm.n,
+	      (long long)matches);
+	nm.n = 0;
+	q.base = "";
+	q.max_size = 0;
+	q.strings = want_temp;
+	q.nstrings = 1;
+	CHECK(m2md_store_discover(st, &q, collect, &nm, &matches) == 0 &&
+	      matches == 3, "whole tree: three temps, %lld",
+	      (long long)matches);
+	m2md_store_close(st);
+}
+
+static void test_ci_query(void)
+{
+	struct m2md_store *st = open_store();
+	struct m2md_ci_filter f = { 0 };
+	struct names nm = { .n = 0 };
+	struct m2md_resource r;
+	const char *data[] = { "1", "22", "333", "4444" };
+	char name[16];
+	int i;
+
+	make_collection(st, "/q", "ci");
+	for (i = 0; i < 4; i++) {
+		snprintf(name, sizeof(name), "q%d", i);
+		fill_res(&r, "/q/ci", "contentInstance", name, data[i],
+			 100 + 10 * i);
+		snprintf(r.content_type, sizeof(r.content_type), "%s",
+			 i % 2 ? "text/plain" : "application/json");
+		CHECK(m2md_store_ci_add(st, &r, NULL, NULL) == 0,
+		      "instance %d added", i);
+	}
+	CHECK(m2md_store_ci_query(st, "/q/ci", &f, collect, &nm) == 0 &&
+	      nm.n == 4 && !strcmp(nm.list[0], "q0"), "no filter: all four");
+	nm.n = 0;
+	f.created_after = 110;
+	f.created_before = 130;
+	CHECK(m2md_store_ci_query(st, "/q/ci", &f, collect, &nm) == 0 &&
+	      nm.n == 1 && !strcmp(nm.list[0], "q2"),
+	      "after 110 before 130: q2 (%d)", nm.n);
+	nm.n = 0;
+	memset(&f, 0, sizeof(f));
+	f.content_type = "text/plain";
+	CHECK(m2md_store_ci_query(st, "/q/ci", &f, collect, &nm) == 0 &&
+	      nm.n == 2 && !strcmp(nm.list[0], "q1") &&
+	      !strcmp(nm.list[1], "q3"), "content type: q1 q3 (%d)", nm.n);
+	nm.n = 0;
+	memset(&f, 0, sizeof(f));
+	f.size_from = 2;
+	f.size_until = 4;
+	CHECK(m2md_store_ci_query(st, "/q/ci", &f, collect, &nm) == 0 &&
+	      nm.n == 2 && !strcmp(nm.list[0], "q1") &&
+	      !strcmp(nm.list[1], "q2"), "size 2..4: q1 q2 (%d)", nm.n);
+	nm.n = 0;
+	memset(&f, 0, sizeof(f));
+	f.limit = 3;
+	f.with_data = true;
+	CHECK(m2md_store_ci_query(st, "/q/ci", &f, collect, &nm) == 0 &&
+	      nm.n == 3 && !strcmp(nm.list[2], "q2"), "limit 3 oldest first");
+	m2md_store_close(st);
+}
+
+static int check_data(const struct m2md_resource *res, void *ctx)
+{
+	int *bad = ctx;
+
+	if (!res->data || res->len != 4 || memcmp(res->data, "4444", 4))
+		(*bad)++;
+	return 0;
+}
+
+static void test_ci_query_data(void)
+{
+	struct m2md_store *st = open_store();
+	struct m2md_ci_filter f = { .size_from = 4, .with_data = true };
+	int bad = 0;
+
+	CHECK(m2md_store_ci_query(st, "/q/ci", &f, check_data, &bad) == 0 &&
+	      bad == 0, "with_data loads the content");
+	m2md_store_close(st);
+}
+
+#define WRITERS	8
+#define WRITES	40
+
+struct writer {
+	struct m2md_store *st;
+	pthread_barrier_t *start;
+	int id;
+	int ok, exist;
+};
+
+/* Each writer adds its own names and, every other time, a taken one. */
+static void *writer_main(void *arg)
+{
+	struct writer *w = arg;
+	char name[32];
+	int i, ret;
+
+	pthread_barrier_wait(w->start);
+	for (i = 0; i < WRITES; i++) {
+		snprintf(name, sizeof(name), "w%d-%d", w->id, i);
+		ret = add_ci(w->st, "/g/ci", name, name, 1, NULL, NULL);
+		w->ok += ret == 0;
+		if (i % 2)
+			continue;
+		ret = add_ci(w->st, "/g/ci", "taken", "x", 1, NULL, NULL);
+		w->exist += ret == -EEXIST;
+	}
+	return NULL;
+}
+
+static void test_group_commit_results(void)
+{
+	struct m2md_store *st = open_store();
+	struct writer w[WRITERS];
+	pthread_t th[WRITERS];
+	pthread_barrier_t start;
+	int64_t count, bytes;
+	int i, ok = 0, exist = 0;
+
+	make_collection(st, "/g", "ci");
+	CHECK(add_ci(st, "/g/ci", "taken", "x", 1, NULL, NULL) == 0,
+	      "name taken");
+	pthread_barrier_init(&start, NULL, WRITERS);
+	for (i = 0; i < WRITERS; i++) {
+		w[i] = (struct writer){ .st = st, .start = &start, .id = i };
+		pthread_create(&th[i], NULL, writer_main, &w[i]);
+	}
+	for (i = 0; i < WRITERS; i++) {
+		pthread_join(th[i], NULL);
+		ok += w[i].ok;
+		exist += w[i].exist;
+	}
+	pthread_barrier_destroy(&start);
+	CHECK(ok == WRITERS * WRITES, "every own write succeeded: %d", ok);
+	CHECK(exist == WRITERS * WRITES / 2, "every taken name -EEXIST: %d",
+	      exist);
+	m2md_store_res_stats(st, "/g/ci", &count, &bytes);
+	CHECK(count == WRITERS * WRITES + 1, "all rows stored: %lld",
+	      (long long)count);
+	m2md_store_close(st);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Measured, not asserted: the cost depends on the machine and build. */
+static void test_latest_cost(void)
+{
+	struct m2md_store *st = open_store();
+	struct m2md_resource got;
+	int i, n = 100000, fails = 0;
+	double t;
+
+	t = now_s();
+	for (i = 0; i < n; i++) {
+		fails += m2md_store_res_edge(st, "/g/ci", true, &got) != 0;
+		m2md_resource_free(&got);
+	}
+	t = now_s() - t;
+	CHECK(fails == 0, "every latest read succeeded: %d failed", fails);
+	printf("NOTE: GET of latest (res_edge) costs %.1f us (%d reads)\n",
+	       t * 1e6 / n, n);
+	m2md_store_close(st);
+}
+
 int main(void)
 {
 	m2md_test_tmpdir(dir, sizeof(dir));
@@ -238,6 +812,16 @@ int main(void)
 	test_pending_and_connections();
 	test_kv();
 	test_resources();
+	test_upgrade_from_v1();
+	test_ci_limits();
+	test_delete_subtree();
+	test_update_touch();
+	test_expired();
+	test_discover();
+	test_ci_query();
+	test_ci_query_data();
+	test_group_commit_results();
+	test_latest_cost();
 	m2md_test_rmdir(dir);
 	return m2md_test_done("m2md_store_test");
 }

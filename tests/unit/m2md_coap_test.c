@@ -1,0 +1,1028 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit test of m2md's CoAP binding: a server on loopback with a route
+ * table whose handler records what it got, a libcoap client that sends
+ * requests to it, and a raw UDP socket for datagrams no client would
+ * send.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <coap3/coap.h>
+
+#include "coap.h"
+#include "http.h"
+#include "log.h"
+#include "m2md_test.h"
+
+/* What the handler saw of the last request. */
+static struct {
+	pthread_mutex_t lock;
+	int calls;
+	enum m2md_binding binding;
+	enum m2md_method method;
+	char path[600];
+	char target[1200];
+	size_t nargs;
+	char args[M2MD_ARGS_MAX][2][64];
+	char content_type[64];
+	char accept[64];
+	char authorization[256];
+	char if_none_match[128];
+	bool has_client;
+	size_t body_len;
+	unsigned char *body;
+} seen = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* The reply the handler sends, set by each test. */
+static struct {
+	unsigned int status;
+	const char *content_type;
+	const void *body;
+	size_t len;
+	const char *etag;
+	const char *location;
+	unsigned int retry_after;
+} want;
+
+static void copy_or_null(char *out, size_t len, const char *s)
+{
+	snprintf(out, len, "%s", s ? s : "(null)");
+}
+
+static const char *arg_value(const struct m2md_request *req, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < req->nargs; i++)
+		if (!strcmp(req->args[i].name, name))
+			return req->args[i].value;
+	return NULL;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, ms % 1000 * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * Record the request and send want, or the status of ?status=N. ?sleep=N
+ * makes the handler take N milliseconds, as a long poll would.
+ */
+static void record(void *ctx, const struct m2md_request *req,
+		   struct m2md_reply *reply)
+{
+	const char *status = arg_value(req, "status");
+	const char *sleep = arg_value(req, "sleep");
+	size_t i;
+
+	if (sleep)
+		sleep_ms(atol(sleep));
+	pthread_mutex_lock(&seen.lock);
+	seen.calls++;
+	seen.binding = req->binding;
+	seen.method = req->method;
+	copy_or_null(seen.path, sizeof(seen.path), req->path);
+	copy_or_null(seen.target, sizeof(seen.target), req->target);
+	seen.nargs = req->nargs;
+	for (i = 0; i < req->nargs && i < M2MD_ARGS_MAX; i++) {
+		copy_or_null(seen.args[i][0], 64, req->args[i].name);
+		copy_or_null(seen.args[i][1], 64, req->args[i].value);
+	}
+	copy_or_null(seen.content_type, sizeof(seen.content_type),
+		     req->content_type);
+	copy_or_null(seen.accept, sizeof(seen.accept), req->accept);
+	copy_or_null(seen.authorization, sizeof(seen.authorization),
+		     req->authorization);
+	copy_or_null(seen.if_none_match, sizeof(seen.if_none_match),
+		     req->if_none_match);
+	seen.has_client = req->client != NULL;
+	seen.body_len = req->body_len;
+	free(seen.body);
+	seen.body = malloc(req->body_len + 1);
+	if (seen.body && req->body_len)
+		memcpy(seen.body, req->body, req->body_len);
+	pthread_mutex_unlock(&seen.lock);
+
+	m2md_reply_set(reply, status ? (unsigned int)atoi(status) :
+		       want.status ? want.status : 200,
+		       want.content_type ? want.content_type :
+		       "application/xml", want.body ? want.body : "<ok/>",
+		       want.body ? want.len : 5);
+	if (want.etag)
+		snprintf(reply->etag, sizeof(reply->etag), "%s", want.etag);
+	if (want.location)
+		snprintf(reply->location, sizeof(reply->location), "%s",
+			 want.location);
+	reply->retry_after = want.retry_after;
+}
+
+static const struct m2md_route routes[] = {
+	{ "/t", true, M2MD_GET | M2MD_POST | M2MD_PUT | M2MD_DELETE, 0, record,
+	  NULL },
+	{ "/ro", true, M2MD_GET, 0, record, NULL },
+	{ "/small", true, M2MD_POST, 100, record, NULL },
+};
+
+#define MAX_BODY	(64 * 1024)
+
+static struct m2md_coap *server;
+static uint16_t port;
+
+/* The response the client got. */
+struct resp {
+	bool got;
+	unsigned int code;		/* class * 100 + detail */
+	unsigned char *body;
+	size_t len;
+	int format;			/* -1: none */
+	uint8_t etag[8];
+	size_t etag_len;
+	char location[256];
+	char location_query[256];
+	long max_age;			/* -1: none */
+	long size1;			/* -1: none */
+};
+
+static struct resp *pending;
+
+static long uint_option(const coap_pdu_t *pdu, uint16_t number)
+{
+	coap_opt_iterator_t it;
+	coap_opt_t *opt = coap_check_option(pdu, number, &it);
+
+	if (!opt)
+		return -1;
+	return coap_decode_var_bytes(coap_opt_value(opt), coap_opt_length(opt));
+}
+
+static void join_options(const coap_pdu_t *pdu, uint16_t number, char *out,
+			 size_t len, char sep)
+{
+	coap_opt_iterator_t it;
+	coap_opt_t *opt;
+	size_t used = 0;
+
+	out[0] = '\0';
+	coap_option_iterator_init(pdu, &it, COAP_OPT_ALL);
+	while ((opt = coap_option_next(&it))) {
+		if (it.number != number)
+			continue;
+		used += snprintf(out + used, used < len ? len - used : 0,
+				 "%c%.*s", sep, (int)coap_opt_length(opt),
+				 (const char *)coap_opt_value(opt));
+	}
+}
+
+static coap_response_t on_response(coap_session_t *session,
+				   const coap_pdu_t *sent,
+				   const coap_pdu_t *received,
+				   const coap_mid_t mid)
+{
+	struct resp *r = pending;
+	coap_pdu_code_t code = coap_pdu_get_code(received);
+	coap_opt_iterator_t it;
+	coap_opt_t *opt;
+	const uint8_t *data;
+	size_t len, offset, total;
+
+	if (!r || r->got)
+		return COAP_RESPONSE_OK;
+	r->got = true;
+	r->code = (code >> 5) * 100 + (code & 0x1f);
+	r->format = uint_option(received, COAP_OPTION_CONTENT_FORMAT);
+	r->max_age = uint_option(received, COAP_OPTION_MAXAGE);
+	r->size1 = uint_option(received, COAP_OPTION_SIZE1);
+	opt = coap_check_option(received, COAP_OPTION_ETAG, &it);
+	if (opt && coap_opt_length(opt) <= sizeof(r->etag)) {
+		r->etag_len = coap_opt_length(opt);
+		memcpy(r->etag, coap_opt_value(opt), r->etag_len);
+	}
+	join_options(received, COAP_OPTION_LOCATION_PATH, r->location,
+		     sizeof(r->location), '/');
+	join_options(received, COAP_OPTION_LOCATION_QUERY, r->location_query,
+		     sizeof(r->location_query), '&');
+	if (coap_get_data_large(received, &len, &data, &offset, &total)) {
+		r->body = malloc(len + 1);
+		memcpy(r->body, data, len);
+		r->body[len] = '\0';
+		r->len = len;
+	}
+	return COAP_RESPONSE_OK;
+}
+
+struct client {
+	coap_context_t *ctx;
+	coap_session_t *session;
+};
+
+static void client_open(struct client *c, const char *addr)
+{
+	coap_address_t dst;
+
+	coap_address_init(&dst);
+	if (strchr(addr, ':')) {
+		dst.addr.sin6.sin6_family = AF_INET6;
+		inet_pton(AF_INET6, addr, &dst.addr.sin6.sin6_addr);
+		dst.addr.sin6.sin6_port = htons(port);
+		dst.size = sizeof(dst.addr.sin6);
+	} else {
+		dst.addr.sin.sin_family = AF_INET;
+		inet_pton(AF_INET, addr, &dst.addr.sin.sin_addr);
+		dst.addr.sin.sin_port = htons(port);
+		dst.size = sizeof(dst.addr.sin);
+	}
+	c->ctx = coap_new_context(NULL);
+	coap_context_set_block_mode(c->ctx, COAP_BLOCK_USE_LIBCOAP |
+				    COAP_BLOCK_SINGLE_BODY);
+	coap_register_response_handler(c->ctx, on_response);
+	c->session = coap_new_client_session(c->ctx, NULL, &dst,
+					     COAP_PROTO_UDP);
+}
+
+static void client_close(struct client *c)
+{
+	coap_session_release(c->session);
+	coap_free_context(c->ctx);
+}
+
+/* One request option, in the order of their numbers. */
+struct opt {
+	uint16_t number;
+	const char *value;		/* text, or NULL for uint */
+	unsigned int uint;
+	size_t len;			/* of value when not 0 */
+};
+
+static coap_pdu_t *build(struct client *c, coap_pdu_code_t method,
+			 const char *path, const char *query,
+			 const struct opt *opts, size_t nopts)
+{
+	coap_pdu_t *pdu;
+	uint8_t token[8], buf[4];
+	size_t tlen, i;
+	char copy[2048], *part, *save;
+
+	pdu = coap_pdu_init(COAP_MESSAGE_CON, method,
+			    coap_new_message_id(c->session),
+			    coap_session_max_pdu_size(c->session));
+	coap_session_new_token(c->session, &tlen, token);
+	coap_add_token(pdu, tlen, token);
+	snprintf(copy, sizeof(copy), "%s", path);
+	for (part = strtok_r(copy, "/", &save); part;
+	     part = strtok_r(NULL, "/", &save))
+		coap_add_option(pdu, COAP_OPTION_URI_PATH, strlen(part),
+				(const uint8_t *)part);
+	snprintf(copy, sizeof(copy), "%s", query ? query : "");
+	for (part = strtok_r(copy, "&", &save); part;
+	     part = strtok_r(NULL, "&", &save))
+		coap_add_option(pdu, COAP_OPTION_URI_QUERY, strlen(part),
+				(const uint8_t *)part);
+	for (i = 0; i < nopts; i++) {
+		if (opts[i].value)
+			coap_add_option(pdu, opts[i].number,
+					opts[i].len ? opts[i].len :
+					strlen(opts[i].value),
+					(const uint8_t *)opts[i].value);
+		else
+			coap_add_option(pdu, opts[i].number,
+					coap_encode_var_safe(buf, sizeof(buf),
+							     opts[i].uint),
+					buf);
+	}
+	return pdu;
+}
+
+static void send_pdu(struct client *c, coap_pdu_t *pdu, const void *body,
+		     size_t len, struct resp *r)
+{
+	memset(r, 0, sizeof(*r));
+	pending = r;
+	if (len)
+		coap_add_data_large_request(c->session, pdu, len, body, NULL,
+					    NULL);
+	coap_send(c->session, pdu);
+}
+
+static void wait_response(struct client *c, struct resp *r, int timeout_ms)
+{
+	struct timespec start, now;
+
+	pending = r;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	do {
+		coap_io_process(c->ctx, 50);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (!r->got && (now.tv_sec - start.tv_sec) * 1000 +
+		 (now.tv_nsec - start.tv_nsec) / 1000000 < timeout_ms);
+	pending = NULL;
+}
+
+/* Send one request and wait for its response (5 s at most). */
+static void request(coap_pdu_code_t method, const char *path,
+		    const char *query, const struct opt *opts, size_t nopts,
+		    const void *body, size_t len, struct resp *r)
+{
+	struct client c;
+
+	client_open(&c, "127.0.0.1");
+	send_pdu(&c, build(&c, method, path, query, opts, nopts), body, len,
+		 r);
+	wait_response(&c, r, 5000);
+	client_close(&c);
+}
+
+static void resp_free(struct resp *r)
+{
+	free(r->body);
+	r->body = NULL;
+}
+
+static int calls(void)
+{
+	int n;
+
+	pthread_mutex_lock(&seen.lock);
+	n = seen.calls;
+	pthread_mutex_unlock(&seen.lock);
+	return n;
+}
+
+static void reset(void)
+{
+	memset(&want, 0, sizeof(want));
+}
+
+static void test_code_table(void)
+{
+	static const unsigned int map[][2] = {
+		{ 200, 205 }, { 201, 201 }, { 204, 204 }, { 304, 203 },
+		{ 400, 400 }, { 401, 401 }, { 403, 403 }, { 404, 404 },
+		{ 405, 405 }, { 406, 406 }, { 409, 409 }, { 412, 412 },
+		{ 413, 413 }, { 414, 400 }, { 415, 415 }, { 500, 500 },
+		{ 501, 501 }, { 503, 503 }, { 504, 504 }, { 418, 400 },
+		{ 599, 500 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		CHECK(m2md_coap_code(map[i][0]) == map[i][1],
+		      "HTTP %u maps to %u, expected %u", map[i][0],
+		      m2md_coap_code(map[i][0]), map[i][1]);
+}
+
+static void test_get_path_and_query(void)
+{
+	struct resp r;
+
+	reset();
+	request(COAP_REQUEST_CODE_GET, "/t/a/b", "x=1&flag&e=", NULL, 0, NULL,
+		0, &r);
+	CHECK(r.got, "GET got a response");
+	CHECK(r.code == 205, "GET answers 2.05, got %u", r.code);
+	CHECK(r.format == COAP_MEDIATYPE_APPLICATION_XML,
+	      "XML reply has Content-Format 41, got %d", r.format);
+	CHECK(r.len == 5 && !memcmp(r.body, "<ok/>", 5), "GET body");
+	CHECK(r.max_age == 0, "2.05 carries Max-Age 0, got %ld", r.max_age);
+	CHECK(seen.binding == M2MD_BINDING_COAP, "binding is CoAP");
+	CHECK(seen.method == M2MD_GET, "method is GET");
+	CHECK(!strcmp(seen.path, "/t/a/b"), "path is %s", seen.path);
+	CHECK(!strcmp(seen.target, "/t/a/b?x=1&flag&e="), "target is %s",
+	      seen.target);
+	CHECK(seen.nargs == 3, "3 query parameters, got %zu", seen.nargs);
+	CHECK(!strcmp(seen.args[0][0], "x") && !strcmp(seen.args[0][1], "1"),
+	      "x=1, got %s=%s", seen.args[0][0], seen.args[0][1]);
+	CHECK(!strcmp(seen.args[1][0], "flag") && !seen.args[1][1][0],
+	      "flag without value, got %s=%s", seen.args[1][0],
+	      seen.args[1][1]);
+	CHECK(!strcmp(seen.args[2][0], "e") && !seen.args[2][1][0],
+	      "e with an empty value");
+	CHECK(!strcmp(seen.content_type, "(null)"), "no Content-Format");
+	CHECK(!strcmp(seen.accept, "(null)"), "no Accept");
+	CHECK(!strcmp(seen.authorization, "(null)"), "no Kma option");
+	CHECK(!strcmp(seen.if_none_match, "(null)"), "no ETag");
+	CHECK(seen.has_client, "client address is set");
+	resp_free(&r);
+
+	request(COAP_REQUEST_CODE_GET, "/t", NULL, NULL, 0, NULL, 0, &r);
+	CHECK(!strcmp(seen.path, "/t") && !strcmp(seen.target, "/t"),
+	      "path without query: %s %s", seen.path, seen.target);
+	CHECK(seen.nargs == 0, "no query parameters");
+	resp_free(&r);
+}
+
+static void test_methods(void)
+{
+	struct resp r;
+
+	reset();
+	want.status = 201;
+	want.location = "/t/apps/new";
+	request(COAP_REQUEST_CODE_POST, "/t/apps", NULL, NULL, 0, "<a/>", 4,
+		&r);
+	CHECK(seen.method == M2MD_POST, "method is POST");
+	CHECK(r.code == 201, "POST 201 answers 2.01, got %u", r.code);
+	CHECK(!strcmp(r.location, "/t/apps/new"), "Location-Path is %s",
+	      r.location);
+	resp_free(&r);
+
+	want.location = "http://127.0.0.1:8080/t/apps/x?v=1&w=2";
+	request(COAP_REQUEST_CODE_POST, "/t/apps", NULL, NULL, 0, "<a/>", 4,
+		&r);
+	CHECK(!strcmp(r.location, "/t/apps/x"),
+	      "Location-Path of an absolute URL is %s", r.location);
+	CHECK(!strcmp(r.location_query, "&v=1&w=2"), "Location-Query is %s",
+	      r.location_query);
+	resp_free(&r);
+
+	reset();
+	request(COAP_REQUEST_CODE_POST, "/t/apps", NULL, NULL, 0, "<a/>", 4,
+		&r);
+	CHECK(r.code == 204, "POST 200 answers 2.04, got %u", r.code);
+	resp_free(&r);
+
+	request(COAP_REQUEST_CODE_PUT, "/t/apps/a", NULL, NULL, 0, "<a/>", 4,
+		&r);
+	CHECK(seen.method == M2MD_PUT, "method is PUT");
+	CHECK(r.code == 204, "PUT 200 answers 2.04, got %u", r.code);
+	resp_free(&r);
+
+	want.status = 204;
+	want.body = "";
+	want.len = 0;
+	request(COAP_REQUEST_CODE_DELETE, "/t/apps/a", NULL, NULL, 0, NULL, 0,
+		&r);
+	CHECK(seen.method == M2MD_DELETE, "method is DELETE");
+	CHECK(r.code == 202, "DELETE 204 answers 2.02, got %u", r.code);
+	CHECK(r.len == 0, "DELETE answer has no payload");
+	resp_free(&r);
+
+	want.status = 204;
+	request(COAP_REQUEST_CODE_PUT, "/t/apps/a", NULL, NULL, 0, "<a/>", 4,
+		&r);
+	CHECK(r.code == 204, "PUT 204 answers 2.04, got %u", r.code);
+	resp_free(&r);
+}
+
+static void test_unknown_method(void)
+{
+	static const coap_pdu_code_t methods[] = {
+		COAP_REQUEST_CODE_FETCH, COAP_REQUEST_CODE_PATCH,
+		COAP_REQUEST_CODE_IPATCH,
+	};
+	struct resp r;
+	size_t i;
+	int before;
+
+	reset();
+	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+		before = calls();
+		request(methods[i], "/t/x", NULL, NULL, 0, NULL, 0, &r);
+		CHECK(r.code == 405, "method %d answers 4.05, got %u",
+		      methods[i], r.code);
+		CHECK(calls() == before, "method %d reaches no handler",
+		      methods[i]);
+		resp_free(&r);
+	}
+	request(COAP_REQUEST_CODE_POST, "/ro/x", NULL, NULL, 0, "x", 1, &r);
+	CHECK(r.code == 405, "POST to a GET-only route answers 4.05, got %u",
+	      r.code);
+	CHECK(r.body && strstr((char *)r.body, "GET"),
+	      "4.05 diagnostic names the allowed methods: %s",
+	      r.body ? (char *)r.body : "");
+	resp_free(&r);
+	request(COAP_REQUEST_CODE_GET, "/nothere", NULL, NULL, 0, NULL, 0, &r);
+	CHECK(r.code == 404, "unknown path answers 4.04, got %u", r.code);
+	CHECK(r.format == -1, "diagnostic payload has no Content-Format");
+	resp_free(&r);
+}
+
+static void test_status_mapping(void)
+{
+	static const unsigned int map[][2] = {
+		{ 400, 400 }, { 401, 401 }, { 403, 403 }, { 404, 404 },
+		{ 405, 405 }, { 406, 406 }, { 409, 409 }, { 412, 412 },
+		{ 413, 413 }, { 414, 400 }, { 415, 415 }, { 500, 500 },
+		{ 501, 501 }, { 503, 503 }, { 504, 504 }, { 304, 203 },
+	};
+	char query[32];
+	struct resp r;
+	size_t i;
+
+	reset();
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		snprintf(query, sizeof(query), "status=%u", map[i][0]);
+		request(COAP_REQUEST_CODE_GET, "/t/s", query, NULL, 0, NULL,
+			0, &r);
+		CHECK(r.code == map[i][1], "status %u answers %u, got %u",
+		      map[i][0], map[i][1], r.code);
+		if (map[i][0] == 304)
+			CHECK(r.len == 0, "2.03 has no payload");
+		else
+			CHECK(r.len == 5 && r.format == 41,
+			      "status %u keeps its errorInfo body", map[i][0]);
+		resp_free(&r);
+	}
+	want.status = 503;
+	want.retry_after = 7;
+	request(COAP_REQUEST_CODE_GET, "/t/s", NULL, NULL, 0, NULL, 0, &r);
+	CHECK(r.code == 503, "503 answers 5.03");
+	CHECK(r.max_age == 7, "Retry-After 7 is Max-Age 7, got %ld",
+	      r.max_age);
+	resp_free(&r);
+}
+
+static void test_content_formats(void)
+{
+	static const struct {
+		unsigned int format;
+		const char *type;
+	} formats[] = {
+		{ 41, "application/xml" },
+		{ 50, "application/json" },
+		{ 0, "text/plain" },
+		{ 42, "application/octet-stream" },
+		{ 60, "application/cbor" },
+	};
+	struct opt opt = { .number = COAP_OPTION_CONTENT_FORMAT };
+	struct resp r;
+	size_t i;
+	int before;
+
+	reset();
+	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		opt.uint = formats[i].format;
+		request(COAP_REQUEST_CODE_POST, "/t/c", NULL, &opt, 1, "data",
+			4, &r);
+		CHECK(r.code == 204, "POST with format %u answers 2.04, got %u",
+		      formats[i].format, r.code);
+		CHECK(!strcmp(seen.content_type, formats[i].type),
+		      "format %u is %s, got %s", formats[i].format,
+		      formats[i].type, seen.content_type);
+		CHECK(seen.body_len == 4 && !memcmp(seen.body, "data", 4),
+		      "body arrives");
+		resp_free(&r);
+	}
+	before = calls();
+	opt.uint = 9999;
+	request(COAP_REQUEST_CODE_POST, "/t/c", NULL, &opt, 1, "data", 4, &r);
+	CHECK(r.code == 415, "unknown Content-Format answers 4.15, got %u",
+	      r.code);
+	CHECK(calls() == before, "unknown Content-Format reaches no handler");
+	resp_free(&r);
+
+	want.content_type = "application/json";
+	want.body = "{}";
+	want.len = 2;
+	request(COAP_REQUEST_CODE_GET, "/t/c", NULL, NULL, 0, NULL, 0, &r);
+	CHECK(r.format == 50, "JSON reply has Content-Format 50, got %d",
+	      r.format);
+	resp_free(&r);
+	want.content_type = "image/x-unregistered";
+	request(COAP_REQUEST_CODE_GET, "/t/c", NULL, NULL, 0, NULL, 0, &r);
+	CHECK(r.code == 205 && r.format == -1,
+	      "unregistered media type has no Content-Format, got %d",
+	      r.format);
+	resp_free(&r);
+}
+
+static void test_accept(void)
+{
+	struct opt opt = { .number = COAP_OPTION_ACCEPT, .uint = 50 };
+	struct resp r;
+	int before;
+
+	reset();
+	want.content_type = "application/json";
+	want.body = "{}";
+	want.len = 2;
+	request(COAP_REQUEST_CODE_GET, "/t/a", NULL, &opt, 1, NULL, 0, &r);
+	CHECK(!strcmp(seen.accept, "application/json"), "Accept 50 is %s",
+	      seen.accept);
+	CHECK(r.code == 205 && r.format == 50, "JSON for Accept 50");
+	resp_free(&r);
+
+	reset();
+	request(COAP_REQUEST_CODE_GET, "/t/a", NULL, &opt, 1, NULL, 0, &r);
+	CHECK(r.code == 406, "XML reply to Accept 50 answers 4.06, got %u",
+	      r.code);
+	resp_free(&r);
+
+	opt.uint = 41;
+	request(COAP_REQUEST_CODE_GET, "/t/a", NULL, &opt, 1, NULL, 0, &r);
+	CHECK(!strcmp(seen.accept, "application/xml"), "Accept 41 is %s",
+	      seen.accept);
+	CHECK(r.code == 205, "XML for Accept 41, got %u", r.code);
+	resp_free(&r);
+
+	before = calls();
+	opt.uint = 12345;
+	request(COAP_REQUEST_CODE_GET, "/t/a", NULL, &opt, 1, NULL, 0, &r);
+	CHECK(r.code == 406, "unknown Accept answers 4.06, got %u", r.code);
+	CHECK(calls() == before, "unknown Accept reaches no handler");
+	resp_free(&r);
+}
+
+static void test_auth_option(void)
+{
+	static const char value[] =
+		"M2M-Kma app=\"app1\", kid=\"00112233445566778899aabbccddeeff\", "
+		"ts=\"1767225600\", nonce=\"0123456789abcdef0123456789abcdef\", "
+		"mac=\"00\"";
+	struct opt opt = { .number = M2MD_COAP_OPT_AUTH, .value = value };
+	struct opt nul = { .number = M2MD_COAP_OPT_AUTH, .value = "a\0b",
+			    .len = 3 };
+	struct resp r;
+	int before;
+
+	reset();
+	request(COAP_REQUEST_CODE_GET, "/t/k", "q=1", &opt, 1, NULL, 0, &r);
+	CHECK(r.code == 205, "signed GET answers 2.05, got %u", r.code);
+	CHECK(!strcmp(seen.authorization, value), "Kma option is %s",
+	      seen.authorization);
+	CHECK(!strcmp(seen.target, "/t/k?q=1"), "signed target is %s",
+	      seen.target);
+	resp_free(&r);
+
+	before = calls();
+	request(COAP_REQUEST_CODE_GET, "/t/k", NULL, &nul, 1, NULL, 0, &r);
+	CHECK(r.code == 400, "Kma option with a NUL answers 4.00, got %u",
+	      r.code);
+	CHECK(calls() == before, "a bad Kma option reaches no handler");
+	resp_free(&r);
+}
+
+static void test_etag(void)
+{
+	struct opt etag = { .number = COAP_OPTION_ETAG, .value = "12-3" };
+	struct opt other = { .number = COAP_OPTION_ETAG, .value = "12-2" };
+	uint8_t hashed[8];
+	struct resp r;
+
+	reset();
+	want.etag = "\"12-3\"";
+	request(COAP_REQUEST_CODE_GET, "/t/e", NULL, NULL, 0, NULL, 0, &r);
+	CHECK(r.code == 205, "GET answers 2.05");
+	CHECK(r.etag_len == 4 && !memcmp(r.etag, "12-3", 4),
+	      "ETag option carries the ETag");
+	resp_free(&r);
+
+	request(COAP_REQUEST_CODE_GET, "/t/e", NULL, &etag, 1, NULL, 0, &r);
+	CHECK(!strcmp(seen.if_none_match, "\"12-3\""),
+	      "ETag option is If-None-Match %s", seen.if_none_match);
+	CHECK(r.code == 203, "matching ETag answers 2.03, got %u", r.code);
+	CHECK(r.len == 0, "2.03 has no payload");
+	CHECK(r.etag_len == 4 && !memcmp(r.etag, "12-3", 4),
+	      "2.03 carries the ETag");
+	resp_free(&r);
+
+	request(COAP_REQUEST_CODE_GET, "/t/e", NULL, &other, 1, NULL, 0, &r);
+	CHECK(r.code == 205, "stale ETag answers 2.05, got %u", r.code);
+	CHECK(r.len == 5, "2.05 after a stale ETag has the body");
+	resp_free(&r);
+
+	/* The tree answering 304 itself. */
+	request(COAP_REQUEST_CODE_GET, "/t/e", "status=304", &etag, 1, NULL, 0,
+		&r);
+	CHECK(r.code == 203 && r.etag_len == 4, "304 answers 2.03 with ETag");
+	resp_free(&r);
+
+	/* An ETag longer than 8 bytes travels as a hash. */
+	want.etag = "\"123456789-42\"";
+	request(COAP_REQUEST_CODE_GET, "/t/e", NULL, NULL, 0, NULL, 0, &r);
+	CHECK(r.etag_len == 8, "long ETag is 8 bytes, got %zu", r.etag_len);
+	memcpy(hashed, r.etag, sizeof(hashed));
+	resp_free(&r);
+	etag.value = (const char *)hashed;
+	etag.len = sizeof(hashed);
+	request(COAP_REQUEST_CODE_GET, "/t/e", NULL, &etag, 1, NULL, 0, &r);
+	CHECK(r.code == 203, "hashed ETag answers 2.03, got %u", r.code);
+	resp_free(&r);
+
+	/* If-Match and If-None-Match are critical options m2md lacks. */
+	etag.number = COAP_OPTION_IF_NONE_MATCH;
+	etag.value = "";
+	etag.len = 0;
+	request(COAP_REQUEST_CODE_PUT, "/t/e", NULL, &etag, 1, "x", 1, &r);
+	CHECK(r.code == 402, "If-None-Match answers 4.02, got %u", r.code);
+	resp_free(&r);
+}
+
+static void fill_pattern(unsigned char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = (unsigned char)(i * 7 + i / 251);
+}
+
+static void test_large_bodies(void)
+{
+	unsigned char *big = malloc(MAX_BODY + 1);
+	struct resp r;
+	int before;
+
+	reset();
+	fill_pattern(big, MAX_BODY + 1);
+	request(COAP_REQUEST_CODE_POST, "/t/big", NULL, NULL, 0, big, MAX_BODY,
+		&r);
+	CHECK(r.code == 204, "64 KiB POST answers 2.04, got %u", r.code);
+	CHECK(seen.body_len == MAX_BODY, "handler got %zu bytes",
+	      seen.body_len);
+	CHECK(seen.body && !memcmp(seen.body, big, MAX_BODY),
+	      "64 KiB body arrives intact");
+	resp_free(&r);
+
+	want.body = big;
+	want.len = MAX_BODY;
+	want.content_type = "application/octet-stream";
+	request(COAP_REQUEST_CODE_GET, "/t/big", NULL, NULL, 0, NULL, 0, &r);
+	CHECK(r.code == 205, "64 KiB GET answers 2.05, got %u", r.code);
+	CHECK(r.len == MAX_BODY, "client got %zu bytes", r.len);
+	CHECK(r.body && !memcmp(r.body, big, MAX_BODY),
+	      "64 KiB reply arrives intact");
+	CHECK(r.etag_len == 8, "block-wise reply without ETag gets one");
+	resp_free(&r);
+
+	reset();
+	before = calls();
+	request(COAP_REQUEST_CODE_POST, "/t/big", NULL, NULL, 0, big,
+		MAX_BODY + 1, &r);
+	CHECK(r.code == 413, "body over max_body answers 4.13, got %u",
+	      r.code);
+	CHECK(r.size1 == MAX_BODY, "4.13 has Size1 %d, got %ld", MAX_BODY,
+	      r.size1);
+	CHECK(calls() == before, "oversized body reaches no handler");
+	resp_free(&r);
+
+	request(COAP_REQUEST_CODE_POST, "/small", NULL, NULL, 0, big, 101, &r);
+	CHECK(r.code == 413, "body over the route's limit answers 4.13, got %u",
+	      r.code);
+	CHECK(r.size1 == 100, "4.13 has the route's Size1, got %ld", r.size1);
+	resp_free(&r);
+	request(COAP_REQUEST_CODE_POST, "/small", NULL, NULL, 0, big, 100, &r);
+	CHECK(r.code == 204, "body at the route's limit answers 2.04, got %u",
+	      r.code);
+	resp_free(&r);
+	free(big);
+}
+
+static void test_query_limits(void)
+{
+	char query[1024] = "", value[300];
+	struct resp r;
+	size_t used = 0;
+	int i, before;
+
+	reset();
+	for (i = 0; i < M2MD_ARGS_MAX; i++)
+		used += snprintf(query + used, sizeof(query) - used, "%sa%d=%d",
+				 i ? "&" : "", i, i);
+	request(COAP_REQUEST_CODE_GET, "/t/q", query, NULL, 0, NULL, 0, &r);
+	CHECK(r.code == 205, "%d query parameters answer 2.05, got %u",
+	      M2MD_ARGS_MAX, r.code);
+	CHECK(seen.nargs == M2MD_ARGS_MAX, "handler got %zu parameters",
+	      seen.nargs);
+	resp_free(&r);
+
+	before = calls();
+	snprintf(query + used, sizeof(query) - used, "&extra=1");
+	request(COAP_REQUEST_CODE_GET, "/t/q", query, NULL, 0, NULL, 0, &r);
+	CHECK(r.code == 400, "%d query parameters answer 4.00, got %u",
+	      M2MD_ARGS_MAX + 1, r.code);
+	CHECK(r.body && strstr((char *)r.body, "query parameters"),
+	      "diagnostic says why: %s", r.body ? (char *)r.body : "");
+	CHECK(calls() == before, "too many parameters reach no handler");
+	resp_free(&r);
+
+	/* RFC 7252 caps Uri-Query at 255 bytes, so values fit the limit. */
+	memset(value, 'v', sizeof(value) - 1);
+	value[sizeof(value) - 1] = '\0';
+	snprintf(query, sizeof(query), "long=%.250s", value);
+	request(COAP_REQUEST_CODE_GET, "/t/q", query, NULL, 0, NULL, 0, &r);
+	CHECK(r.code == 205, "250-byte value answers 2.05, got %u", r.code);
+	CHECK(strlen(seen.args[0][1]) == 63, "value arrives (cut by the test)");
+	resp_free(&r);
+	request(COAP_REQUEST_CODE_GET, "/t/q", "=x", NULL, 0, NULL, 0, &r);
+	CHECK(r.code == 400, "parameter without name answers 4.00, got %u",
+	      r.code);
+	resp_free(&r);
+	request(COAP_REQUEST_CODE_GET, "/t/../etc", NULL, NULL, 0, NULL, 0, &r);
+	CHECK(r.code == 400, "'..' segment answers 4.00, got %u", r.code);
+	resp_free(&r);
+}
+
+/*
+ * A handler that takes long (a long poll) gets an empty ACK and answers
+ * later, while the server goes on answering other clients.
+ */
+static void test_slow_handler(void)
+{
+	struct client slow, quick;
+	struct resp rs, rq;
+	struct timespec t0, t1;
+	long ms;
+
+	reset();
+	client_open(&slow, "127.0.0.1");
+	client_open(&quick, "127.0.0.1");
+	send_pdu(&slow, build(&slow, COAP_REQUEST_CODE_GET, "/t/slow",
+			      "sleep=1500", NULL, 0), NULL, 0, &rs);
+	coap_io_process(slow.ctx, COAP_IO_NO_WAIT);
+	sleep_ms(100);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	send_pdu(&quick, build(&quick, COAP_REQUEST_CODE_GET, "/t/quick",
+			       NULL, NULL, 0), NULL, 0, &rq);
+	wait_response(&quick, &rq, 5000);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 +
+	     (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	CHECK(rq.got && rq.code == 205, "quick request answers 2.05");
+	CHECK(ms < 1000, "quick request answered in %ld ms during a slow one",
+	      ms);
+	CHECK(!rs.got, "slow request is still running");
+	wait_response(&slow, &rs, 5000);
+	CHECK(rs.got && rs.code == 205,
+	      "slow request answers 2.05 separately, got %u", rs.code);
+	CHECK(rs.len == 5, "separate response carries the body");
+	resp_free(&rs);
+	resp_free(&rq);
+	client_close(&slow);
+	client_close(&quick);
+}
+
+static int raw_socket(void)
+{
+	struct sockaddr_in addr = { .sin_family = AF_INET };
+	struct timeval tv = { 1, 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	addr.sin_port = htons(port);
+	inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+	connect(fd, (struct sockaddr *)&addr, sizeof(addr));
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	return fd;
+}
+
+/* Send a datagram and return the code of the reply, or -1 without one. */
+static int raw_exchange(int fd, const void *msg, size_t len)
+{
+	unsigned char buf[1500];
+	ssize_t n;
+
+	send(fd, msg, len, 0);
+	n = recv(fd, buf, sizeof(buf), 0);
+	if (n < 4)
+		return -1;
+	return (buf[1] >> 5) * 100 + (buf[1] & 0x1f);
+}
+
+static void test_malformed_datagrams(void)
+{
+	/* CON GET, token length 0, Uri-Path "t" then a delta of 15. */
+	static const unsigned char bad_delta[] = {
+		0x40, 0x01, 0x12, 0x34, 0xb1, 't', 0xf0,
+	};
+	/* Token length 9, which RFC 7252 reserves. */
+	static const unsigned char bad_token[] = {
+		0x49, 0x01, 0x12, 0x35, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+	};
+	/* An option length running past the end of the datagram. */
+	static const unsigned char bad_length[] = {
+		0x40, 0x01, 0x12, 0x36, 0xbd, 0x40, 't',
+	};
+	/* Version 0. */
+	static const unsigned char bad_version[] = { 0x00, 0x01, 0x12, 0x37 };
+	static const unsigned char truncated[] = { 0x40, 0x01 };
+	/*
+	 * CON POST /t with Block1 number 2, more, 32-byte blocks (option 27,
+	 * delta 16 as 13 + 3): a body whose blocks 0 and 1 never came.
+	 */
+	unsigned char late_block[10 + 32] = {
+		0x40, 0x02, 0x12, 0x38, 0xb1, 't', 0xd1, 0x03, 0x29, 0xff,
+	};
+	unsigned char garbage[512], long_query[7 + 262];
+	struct resp r;
+	int fd = raw_socket();
+	int i, code, before;
+
+	for (i = 0; i < (int)sizeof(garbage); i++)
+		garbage[i] = (unsigned char)(i * 37 + 11);
+	raw_exchange(fd, garbage, sizeof(garbage));
+	raw_exchange(fd, truncated, sizeof(truncated));
+	code = raw_exchange(fd, bad_delta, sizeof(bad_delta));
+	CHECK(code != 205, "option delta 15 is not served, got %d", code);
+	raw_exchange(fd, bad_token, sizeof(bad_token));
+	code = raw_exchange(fd, bad_length, sizeof(bad_length));
+	CHECK(code != 205, "overlong option is not served, got %d", code);
+	raw_exchange(fd, bad_version, sizeof(bad_version));
+	raw_exchange(fd, "", 0);
+	/* A Uri-Query of 262 bytes, over the 255 that RFC 7252 allows. */
+	long_query[0] = 0x40;
+	long_query[1] = 0x01;
+	long_query[2] = 0x12;
+	long_query[3] = 0x39;
+	long_query[4] = 0xdd;
+	long_query[5] = 15 - 13;
+	long_query[6] = 262 - 13;
+	memset(long_query + 7, 'q', 262);
+	before = calls();
+	code = raw_exchange(fd, long_query, sizeof(long_query));
+	CHECK(code != 205, "262-byte Uri-Query is not served, got %d", code);
+	CHECK(calls() == before, "262-byte Uri-Query reaches no handler");
+	code = raw_exchange(fd, late_block, sizeof(late_block));
+	CHECK(code == 408, "block 2 first answers 4.08, got %d", code);
+	close(fd);
+
+	reset();
+	request(COAP_REQUEST_CODE_GET, "/t/alive", NULL, NULL, 0, NULL, 0, &r);
+	CHECK(r.got && r.code == 205,
+	      "server still answers after malformed datagrams");
+	resp_free(&r);
+}
+
+static void test_ipv6(void)
+{
+	struct m2md_coap *v6;
+	uint16_t saved = port;
+	struct client c;
+	struct resp r;
+	char err[256];
+	int fd = socket(AF_INET6, SOCK_DGRAM, 0);
+
+	if (fd < 0) {
+		printf("SKIP ipv6: no IPv6 socket\n");
+		return;
+	}
+	close(fd);
+	CHECK(!m2md_coap_start("::1", 0, routes, 3, MAX_BODY, &v6, err,
+			       sizeof(err)), "start on ::1: %s", err);
+	if (failures)
+		return;
+	port = m2md_coap_port(v6);
+	CHECK(port != 0, "IPv6 server has a port");
+	reset();
+	client_open(&c, "::1");
+	send_pdu(&c, build(&c, COAP_REQUEST_CODE_GET, "/t/six", NULL, NULL, 0),
+		 NULL, 0, &r);
+	wait_response(&c, &r, 5000);
+	CHECK(r.got && r.code == 205, "GET over IPv6 answers 2.05");
+	CHECK(!strcmp(seen.path, "/t/six"), "IPv6 path is %s", seen.path);
+	resp_free(&r);
+	client_close(&c);
+	m2md_coap_stop(v6);
+	port = saved;
+}
+
+static void test_start_errors(void)
+{
+	struct m2md_coap *other;
+	char err[256];
+
+	CHECK(m2md_coap_start("not-an-address", 0, routes, 3, MAX_BODY,
+			      &other, err, sizeof(err)) == -EINVAL,
+	      "invalid address is rejected");
+	CHECK(strstr(err, "not-an-address") != NULL, "error names it: %s",
+	      err);
+	CHECK(m2md_coap_start("127.0.0.1", port, routes, 3, MAX_BODY, &other,
+			      err, sizeof(err)) < 0,
+	      "a port in use is rejected");
+}
+
+int main(void)
+{
+	char err[256];
+
+	m2m_log_init("m2md_coap_test", false, LOG_ERR);
+	if (m2md_coap_start("127.0.0.1", 0, routes, 3, MAX_BODY, &server, err,
+			    sizeof(err))) {
+		printf("FAIL cannot start: %s\n", err);
+		return 1;
+	}
+	port = m2md_coap_port(server);
+	CHECK(port != 0, "server has a port");
+	test_code_table();
+	test_get_path_and_query();
+	test_methods();
+	test_unknown_method();
+	test_status_mapping();
+	test_content_formats();
+	test_accept();
+	test_auth_option();
+	test_etag();
+	test_large_bodies();
+	test_query_limits();
+	test_slow_handler();
+	test_malformed_datagrams();
+	test_start_errors();
+	test_ipv6();
+	m2md_coap_stop(server);
+	free(seen.body);
+	return m2md_test_done("m2md_coap_test");
+}

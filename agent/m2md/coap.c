@@ -40,9 +40,17 @@ struct m2md_coap_job {
 	struct m2md_coap_job *next;
 	struct m2md_coap *coap;
 	struct m2md_coap_call call;
-	coap_async_t *async;		/* set when answered separately */
 	bool done;			/* the handler returned */
-	bool triggered;			/* async was told to fire */
+	/*
+	 * Set when the reply goes as a separate response. The entry makes
+	 * libcoap acknowledge retransmissions of the request and holds a
+	 * reference to the session; it never fires (its delay is 0).
+	 */
+	coap_async_t *async;
+	coap_session_t *session;
+	coap_pdu_type_t type;
+	uint8_t token[8];
+	size_t token_len;
 };
 
 struct m2md_coap {
@@ -166,21 +174,6 @@ static bool m2md_coap_job_wait(struct m2md_coap *coap,
 	return done;
 }
 
-/* Fire the asynchronous entries of the handlers that have returned. */
-static void m2md_coap_trigger(struct m2md_coap *coap)
-{
-	struct m2md_coap_job *job;
-
-	pthread_mutex_lock(&coap->lock);
-	for (job = coap->jobs; job; job = job->next) {
-		if (job->done && job->async && !job->triggered) {
-			job->triggered = true;
-			coap_async_trigger(job->async);
-		}
-	}
-	pthread_mutex_unlock(&coap->lock);
-}
-
 /*
  * Parse the request, find its route and collect its body. Returns true
  * when call is ready for the handler, false when response answers.
@@ -226,13 +219,71 @@ static bool m2md_coap_prepare(struct m2md_coap *coap, coap_session_t *session,
 	return true;
 }
 
-/* The answer of a handler that returned: write it and forget the job. */
-static void m2md_coap_answer(struct m2md_coap_job *job, coap_session_t *session,
-			     const coap_pdu_t *request, coap_pdu_t *response)
+/* Send the reply of a handler that returned as a separate response. */
+static void m2md_coap_send_late(struct m2md_coap_job *job)
 {
-	m2md_coap_respond(&job->call, request, response,
-			  coap_session_max_pdu_size(session));
-	m2md_coap_job_free(job);
+	coap_pdu_t *pdu;
+
+	pdu = coap_pdu_init(job->type, COAP_EMPTY_CODE,
+			    coap_new_message_id(job->session),
+			    coap_session_max_pdu_size(job->session));
+	if (!pdu || !coap_add_token(pdu, job->token_len, job->token)) {
+		m2m_warn("coap: no memory for a separate response to %s %s",
+			 job->call.method_name, job->call.path);
+		coap_delete_pdu(pdu);
+		return;
+	}
+	m2md_coap_respond(&job->call, pdu,
+			  coap_session_max_pdu_size(job->session));
+	if (coap_send(job->session, pdu) == COAP_INVALID_MID)
+		m2m_warn("coap: cannot send the separate response to %s %s",
+			 job->call.method_name, job->call.path);
+}
+
+/* Answer the requests whose handlers returned after their empty ACK. */
+static void m2md_coap_send_done(struct m2md_coap *coap)
+{
+	struct m2md_coap_job **p, *job, *ready = NULL;
+
+	pthread_mutex_lock(&coap->lock);
+	for (p = &coap->jobs; (job = *p);) {
+		if (job->done && job->async) {
+			*p = job->next;
+			job->next = ready;
+			ready = job;
+		} else {
+			p = &job->next;
+		}
+	}
+	pthread_mutex_unlock(&coap->lock);
+	while ((job = ready)) {
+		ready = job->next;
+		m2md_coap_send_late(job);
+		/* Sent first: the entry holds the session's last reference. */
+		coap_free_async(job->session, job->async);
+		m2md_coap_job_free(job);
+	}
+}
+
+/* Register the separate response of job. Returns 0 or -ENOMEM. */
+static int m2md_coap_defer(struct m2md_coap *coap, struct m2md_coap_job *job,
+			   coap_session_t *session, const coap_pdu_t *request)
+{
+	coap_bin_const_t token = coap_pdu_get_token(request);
+	coap_async_t *async;
+
+	job->session = session;
+	job->type = coap_pdu_get_type(request) == COAP_MESSAGE_CON ?
+		    COAP_MESSAGE_CON : COAP_MESSAGE_NON;
+	job->token_len = token.length <= sizeof(job->token) ? token.length : 0;
+	memcpy(job->token, token.s, job->token_len);
+	async = coap_register_async(session, request, 0);
+	if (!async)
+		return -ENOMEM;
+	pthread_mutex_lock(&coap->lock);
+	job->async = async;
+	pthread_mutex_unlock(&coap->lock);
+	return 0;
 }
 
 static void m2md_coap_handle(coap_resource_t *resource,
@@ -242,19 +293,8 @@ static void m2md_coap_handle(coap_resource_t *resource,
 			     coap_pdu_t *response)
 {
 	struct m2md_coap *coap = coap_resource_get_userdata(resource);
-	coap_async_t *async;
 	struct m2md_coap_job *job;
 
-	/* The second call, made by libcoap when the async entry fires. */
-	async = coap_find_async(session, coap_pdu_get_token(request));
-	if (async) {
-		job = coap_async_get_app_data(async);
-		pthread_mutex_lock(&coap->lock);
-		m2md_coap_job_unlink(coap, job);
-		pthread_mutex_unlock(&coap->lock);
-		m2md_coap_answer(job, session, request, response);
-		return;
-	}
 	job = calloc(1, sizeof(*job));
 	if (!job) {
 		m2md_coap_fail(response, 500, "out of memory", -1);
@@ -272,18 +312,17 @@ static void m2md_coap_handle(coap_resource_t *resource,
 		return;
 	}
 	if (m2md_coap_job_wait(coap, job)) {
-		m2md_coap_answer(job, session, request, response);
+		m2md_coap_respond(&job->call, response,
+				  coap_session_max_pdu_size(session));
+		m2md_coap_job_free(job);
 		return;
 	}
-	/* Leaving response empty sends an empty ACK to a CON request. */
-	async = coap_register_async(session, request, 0);
-	pthread_mutex_lock(&coap->lock);
-	if (async) {
-		coap_async_set_app_data(async, job);
-		job->async = async;
-	}
-	pthread_mutex_unlock(&coap->lock);
-	if (!async)
+	/*
+	 * Leaving response empty sends an empty ACK to a CON request. When
+	 * no entry can be made, the job stays listed until the server stops
+	 * and the client gets 5.00.
+	 */
+	if (m2md_coap_defer(coap, job, session, request))
 		m2md_coap_fail(response, 500, "cannot defer the response", -1);
 }
 
@@ -349,8 +388,7 @@ static void *m2md_coap_loop(void *arg)
 			m2md_coap_poll_epoll(coap, coap_fd);
 		else
 			m2md_coap_poll_select(coap);
-		/* Triggered entries are answered by the next call. */
-		m2md_coap_trigger(coap);
+		m2md_coap_send_done(coap);
 		if (coap_io_process(coap->ctx, COAP_IO_NO_WAIT) < 0)
 			m2m_warn("coap: processing messages failed");
 		m2md_coap_uploads_expire(&coap->uploads);

@@ -373,6 +373,8 @@ unsigned int m2md_coap_parse(const coap_pdu_t *request,
 		if (code)
 			return code;
 	}
+	call->has_block2 = coap_get_block(request, COAP_OPTION_BLOCK2,
+					  &call->block2);
 	if (!call->path[0])
 		strcpy(call->path, "/");
 	if (!call->target[0])

@@ -39,6 +39,9 @@ struct m2md_coap_call {
 	size_t netags;
 	unsigned char *body;
 	size_t body_len;
+	/* Block2 option of the request, which names the block to send. */
+	bool has_block2;
+	coap_block_t block2;
 	/* Block1 value of the last block of a body sent in blocks. */
 	bool has_block1;
 	unsigned int block1;
@@ -70,11 +73,10 @@ size_t m2md_coap_etag(const char *etag, uint8_t out[M2MD_COAP_ETAG_LEN]);
 
 /*
  * Write call->reply into response: code, options and the payload, or the
- * block of it that request asks for (Block2, RFC 7959) when it does not
- * fit in one datagram. max_pdu is the session's largest PDU.
+ * block of it that the request asked for (Block2, RFC 7959) when it does
+ * not fit in one datagram. max_pdu is the session's largest PDU.
  */
-void m2md_coap_respond(struct m2md_coap_call *call,
-		       const coap_pdu_t *request, coap_pdu_t *response,
+void m2md_coap_respond(struct m2md_coap_call *call, coap_pdu_t *response,
 		       size_t max_pdu);
 
 /*

@@ -187,7 +187,7 @@ static bool m2md_coap_etag_sent(const struct m2md_coap_call *call,
  * Returns 0, or 400 with the reason in err.
  */
 static unsigned int m2md_coap_plan_blocks(struct m2md_coap_plan *plan,
-					  const coap_pdu_t *request,
+					  const struct m2md_coap_call *call,
 					  size_t len, size_t max_pdu,
 					  char *err, size_t errlen)
 {
@@ -195,10 +195,9 @@ static unsigned int m2md_coap_plan_blocks(struct m2md_coap_plan *plan,
 	size_t overhead = 4 + 8 + 1 + plan->options_len +
 			  2 * (4 + M2MD_COAP_OPT_OVERHEAD);
 	size_t avail = max_pdu > overhead ? max_pdu - overhead : 0;
-	coap_block_t asked;
-	bool has_block;
+	const coap_block_t asked = call->block2;
+	bool has_block = call->has_block2;
 
-	has_block = coap_get_block(request, COAP_OPTION_BLOCK2, &asked);
 	plan->start = 0;
 	plan->size = len;
 	if (!has_block && len <= avail)
@@ -257,8 +256,7 @@ static void m2md_coap_plan_etag(struct m2md_coap_plan *plan,
 
 static unsigned int m2md_coap_plan(struct m2md_coap_plan *plan,
 				   const struct m2md_coap_call *call,
-				   const coap_pdu_t *request, size_t max_pdu,
-				   char *err, size_t errlen)
+				   size_t max_pdu, char *err, size_t errlen)
 {
 	const struct m2md_reply *reply = &call->reply;
 
@@ -291,7 +289,7 @@ static unsigned int m2md_coap_plan(struct m2md_coap_plan *plan,
 	plan->options_len += 3 * (4 + M2MD_COAP_OPT_OVERHEAD);
 	if (!plan->body)
 		return 0;
-	return m2md_coap_plan_blocks(plan, request, reply->len, max_pdu, err,
+	return m2md_coap_plan_blocks(plan, call, reply->len, max_pdu, err,
 				     errlen);
 }
 
@@ -373,15 +371,14 @@ void m2md_coap_fail(coap_pdu_t *response, unsigned int code,
 			      (const uint8_t *)diagnostic);
 }
 
-void m2md_coap_respond(struct m2md_coap_call *call,
-		       const coap_pdu_t *request, coap_pdu_t *response,
+void m2md_coap_respond(struct m2md_coap_call *call, coap_pdu_t *response,
 		       size_t max_pdu)
 {
 	struct m2md_coap_plan plan = { 0 };
 	unsigned int code;
 	char err[256];
 
-	code = m2md_coap_plan(&plan, call, request, max_pdu, err, sizeof(err));
+	code = m2md_coap_plan(&plan, call, max_pdu, err, sizeof(err));
 	if (code) {
 		m2md_coap_fail(response, code, err, -1);
 		return;

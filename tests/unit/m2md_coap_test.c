@@ -947,6 +947,46 @@ static void test_malformed_datagrams(void)
 	resp_free(&r);
 }
 
+/* Read datagrams for up to timeout_ms; return the count with code. */
+static int raw_count(int fd, int code, int timeout_ms)
+{
+	struct timeval tv = { 0, 100 * 1000 };
+	unsigned char buf[1500];
+	int n = 0, waited;
+	ssize_t len;
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	for (waited = 0; waited < timeout_ms; waited += 100) {
+		len = recv(fd, buf, sizeof(buf), 0);
+		if (len >= 4 && (buf[1] >> 5) * 100 + (buf[1] & 0x1f) == code)
+			n++;
+	}
+	return n;
+}
+
+/*
+ * A CON request retransmitted while its handler runs is acknowledged
+ * again but not handled twice.
+ */
+static void test_retransmission(void)
+{
+	/* CON GET /t/dup?sleep=300, token 0xaa. */
+	static const unsigned char msg[] = {
+		0x41, 0x01, 0x22, 0x01, 0xaa, 0xb1, 't', 0x03, 'd', 'u', 'p',
+		0x49, 's', 'l', 'e', 'e', 'p', '=', '3', '0', '0',
+	};
+	int fd = raw_socket();
+	int before = calls();
+
+	send(fd, msg, sizeof(msg), 0);
+	sleep_ms(100);
+	send(fd, msg, sizeof(msg), 0);
+	CHECK(raw_count(fd, 0, 400) == 2, "both copies get an empty ACK");
+	CHECK(calls() == before + 1, "handler ran %d times, expected once",
+	      calls() - before);
+	close(fd);
+}
+
 static void test_ipv6(void)
 {
 	struct m2md_coap *v6;
@@ -1020,6 +1060,7 @@ int main(void)
 	test_query_limits();
 	test_slow_handler();
 	test_malformed_datagrams();
+	test_retransmission();
 	test_start_errors();
 	test_ipv6();
 	m2md_coap_stop(server);

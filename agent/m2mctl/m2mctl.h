@@ -34,6 +34,7 @@ extern const struct m2mctl_cmd m2mctl_cmd_kma;
 extern const struct m2mctl_cmd m2mctl_cmd_set;
 extern const struct m2mctl_cmd m2mctl_cmd_peer;
 extern const struct m2mctl_cmd m2mctl_cmd_events;
+extern const struct m2mctl_cmd m2mctl_cmd_rest;
 
 /* Print "m2mctl CMD: message" and a --help hint; returns exit code 2. */
 int m2mctl_usage_error(const char *cmd, const char *fmt, ...)

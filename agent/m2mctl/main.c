@@ -19,6 +19,7 @@ static const struct m2mctl_cmd *const m2mctl_cmds[] = {
 	&m2mctl_cmd_set,
 	&m2mctl_cmd_peer,
 	&m2mctl_cmd_events,
+	&m2mctl_cmd_rest,
 };
 
 #define M2MCTL_NCMDS	(sizeof(m2mctl_cmds) / sizeof(m2mctl_cmds[0]))

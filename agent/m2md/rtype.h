@@ -44,6 +44,11 @@ struct m2md_attr {
 	bool repeated;			/* may occur more than once */
 	bool xml_attr;			/* an XML attribute, not an element */
 	bool qualified;			/* xml_attr in the m2m namespace */
+	bool local;			/* element declared inside its type,
+					 * so in no namespace (the schemas
+					 * leave elementFormDefault
+					 * unqualified) */
+	bool item_local;		/* LIST: the same for the item */
 	unsigned char choice;		/* nonzero: at most one attribute of
 					 * the same choice may be given */
 };

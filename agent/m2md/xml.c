@@ -36,11 +36,32 @@ static xmlNsPtr m2md_xml_ns(xmlNodePtr node)
 	return xmlSearchNsByHref(node->doc, node, BAD_CAST M2MD_XML_NS);
 }
 
+/*
+ * A text node is added as is and escaped when written, which costs less
+ * than xmlNewTextChild()'s escape and re-parse of the text.
+ */
+static xmlNodePtr m2md_xml_child(xmlNodePtr parent, xmlNsPtr ns,
+				 const char *name, const char *text)
+{
+	xmlNodePtr node = xmlNewDocNode(parent->doc, ns, BAD_CAST name, NULL);
+
+	if (!node)
+		return NULL;
+	if (text)
+		xmlNodeAddContent(node, BAD_CAST text);
+	return xmlAddChild(parent, node);
+}
+
 xmlNodePtr m2md_xml_add(xmlNodePtr parent, const char *name,
 			const char *text)
 {
-	return xmlNewTextChild(parent, m2md_xml_ns(parent), BAD_CAST name,
-			       text ? BAD_CAST text : NULL);
+	return m2md_xml_child(parent, m2md_xml_ns(parent), name, text);
+}
+
+xmlNodePtr m2md_xml_add_local(xmlNodePtr parent, const char *name,
+			      const char *text)
+{
+	return m2md_xml_child(parent, NULL, name, text);
 }
 
 void m2md_xml_attr(xmlNodePtr node, const char *name, const char *value,
@@ -194,6 +215,35 @@ static int m2md_xml_depth(xmlNodePtr node, int limit)
 	return max + 1;
 }
 
+/*
+ * True when the prolog of body (before the root element) has a document
+ * type declaration. Checked before parsing, so that entity declarations
+ * (the "billion laughs") are never even expanded by the parser.
+ */
+static bool m2md_xml_has_doctype(const char *p, size_t len)
+{
+	const char *end = p + len, *close;
+
+	if (len >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
+		p += 3;
+	while (p < end) {
+		if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') {
+			p++;
+			continue;
+		}
+		if (end - p >= 2 && !memcmp(p, "<?", 2))
+			close = memmem(p, (size_t)(end - p), "?>", 2);
+		else if (end - p >= 4 && !memcmp(p, "<!--", 4))
+			close = memmem(p, (size_t)(end - p), "-->", 3);
+		else
+			return end - p >= 9 && !memcmp(p, "<!DOCTYPE", 9);
+		if (!close)
+			return false;
+		p = close + 2;
+	}
+	return false;
+}
+
 xmlDocPtr m2md_xml_parse(const void *body, size_t len, const char *root,
 			 char *err, size_t errlen)
 {
@@ -203,6 +253,10 @@ xmlDocPtr m2md_xml_parse(const void *body, size_t len, const char *root,
 
 	if (len > INT32_MAX) {
 		snprintf(err, errlen, "body too large");
+		return NULL;
+	}
+	if (m2md_xml_has_doctype(body, len)) {
+		snprintf(err, errlen, "a document type declaration is not accepted");
 		return NULL;
 	}
 	doc = xmlReadMemory(body, (int)len, "body.xml", NULL,

@@ -30,6 +30,12 @@ xmlDocPtr m2md_xml_new(const char *name, xmlNodePtr *root);
 /* Append a child element in the m2m namespace; text may be NULL. */
 xmlNodePtr m2md_xml_add(xmlNodePtr parent, const char *name,
 			const char *text);
+/*
+ * Append a child element in no namespace, as the ETSI schemas declare
+ * the elements local to a type (AnyURIList's reference, for example).
+ */
+xmlNodePtr m2md_xml_add_local(xmlNodePtr parent, const char *name,
+			      const char *text);
 /* Set an attribute, in the m2m namespace when qualified is set. */
 void m2md_xml_attr(xmlNodePtr node, const char *name, const char *value,
 		   int qualified);

@@ -174,6 +174,8 @@ class Attr:
         self.repeated = False
         self.xml_attr = False
         self.qualified = False
+        self.local = False
+        self.item_local = False
         self.choice = 0
 
 
@@ -264,6 +266,9 @@ class Generator:
         else:
             decl = node
         attr = Attr(decl.get('name'))
+        # Without elementFormDefault="qualified", only global elements
+        # are in the target namespace.
+        attr.local = not node.get('ref')
         attr.required = node.get('minOccurs', '1') != '0'
         attr.repeated = node.get('maxOccurs', '1') != '1'
         inline = decl.find(XS + 'complexType')
@@ -302,6 +307,7 @@ class Generator:
                 elems[0].kind in ('STRING', 'LONG', 'BOOL', 'TIME')):
             attr.kind = 'LIST'
             attr.item = elems[0].name
+            attr.item_local = elems[0].local
             attr.values = elems[0].values
             return
         attr.kind = 'COMPLEX'
@@ -335,9 +341,10 @@ class Generator:
                 continue
             self.resource_attr(name, p, info, collection)
             info['attrs'].append(p)
+        if collection:
+            info['subs'] = list(COLLECTION_SUBS.get(name, []))
         info['subs'] += EXTRA_SUBS.get(name, [])
         if collection:
-            info['subs'] = COLLECTION_SUBS.get(name, [])
             info['child'] = info['children'][0]
             info['collection'] = info['child'] + 'Collection'
         return info
@@ -396,6 +403,10 @@ def emit_attr(a, out, indent='\t'):
         fields.append('.xml_attr = true')
     if a.qualified:
         fields.append('.qualified = true')
+    if a.local:
+        fields.append('.local = true')
+    if a.item_local:
+        fields.append('.item_local = true')
     if a.choice:
         fields.append('.choice = %d' % a.choice)
     line = indent + '{ ' + ', '.join(fields) + ' },'

@@ -100,7 +100,8 @@ static const struct m2md_attr m2md_elems_APoCPaths[] = {
 static const struct m2md_attr m2md_elems_AnnounceTo[] = {
 	{ .name = "activated", .kind = M2MD_ATTR_BOOL },
 	{ .name = "sclList",
-	  .kind = M2MD_ATTR_LIST, .required = true, .item = "reference" },
+	  .kind = M2MD_ATTR_LIST, .required = true, .item = "reference",
+	  .item_local = true },
 	{ .name = "global", .kind = M2MD_ATTR_BOOL },
 	{ .name = NULL },
 };
@@ -127,18 +128,22 @@ static const struct m2md_attr m2md_elems_ContentInstanceCollection[] = {
 };
 
 static const struct m2md_attr m2md_elems_FilterCriteriaType[] = {
-	{ .name = "ifModifiedSince", .kind = M2MD_ATTR_TIME },
-	{ .name = "ifUnmodifiedSince", .kind = M2MD_ATTR_TIME },
-	{ .name = "ifMatch", .kind = M2MD_ATTR_STRING, .repeated = true },
-	{ .name = "ifNoneMatch", .kind = M2MD_ATTR_STRING, .repeated = true },
+	{ .name = "ifModifiedSince", .kind = M2MD_ATTR_TIME, .local = true },
+	{ .name = "ifUnmodifiedSince", .kind = M2MD_ATTR_TIME, .local = true },
+	{ .name = "ifMatch",
+	  .kind = M2MD_ATTR_STRING, .repeated = true, .local = true },
+	{ .name = "ifNoneMatch",
+	  .kind = M2MD_ATTR_STRING, .repeated = true, .local = true },
 	{ .name = NULL },
 };
 
 static const struct m2md_attr m2md_elems_IntegrityValResults[] = {
-	{ .name = "ivalResults", .kind = M2MD_ATTR_LONG, .required = true },
+	{ .name = "ivalResults",
+	  .kind = M2MD_ATTR_LONG, .required = true, .local = true },
 	{ .name = "signedIvalResult",
-	  .kind = M2MD_ATTR_LONG, .required = true },
-	{ .name = "secureTimeStamp", .kind = M2MD_ATTR_TIME, .required = true },
+	  .kind = M2MD_ATTR_LONG, .required = true, .local = true },
+	{ .name = "secureTimeStamp",
+	  .kind = M2MD_ATTR_TIME, .required = true, .local = true },
 	{ .name = NULL },
 };
 
@@ -183,10 +188,11 @@ static const struct m2md_attr m2md_elems_PermissionListType[] = {
 };
 
 static const struct m2md_attr m2md_elems_anon_status[] = {
-	{ .name = "statusCode", .kind = M2MD_ATTR_STRING, .required = true },
-	{ .name = "eTag", .kind = M2MD_ATTR_STRING },
-	{ .name = "lastModifiedTime", .kind = M2MD_ATTR_TIME },
-	{ .name = "resultBody", .kind = M2MD_ATTR_STRING },
+	{ .name = "statusCode",
+	  .kind = M2MD_ATTR_STRING, .required = true, .local = true },
+	{ .name = "eTag", .kind = M2MD_ATTR_STRING, .local = true },
+	{ .name = "lastModifiedTime", .kind = M2MD_ATTR_TIME, .local = true },
+	{ .name = "resultBody", .kind = M2MD_ATTR_STRING, .local = true },
 	{ .name = "id", .kind = M2MD_ATTR_STRING, .xml_attr = true },
 	{ .name = NULL },
 };
@@ -262,7 +268,8 @@ static const char *const m2md_subs_scl[] = {
 };
 
 static const struct m2md_attr m2md_attrs_scl[] = {
-	{ .name = "pocs", .kind = M2MD_ATTR_LIST, .item = "reference" },
+	{ .name = "pocs",
+	  .kind = M2MD_ATTR_LIST, .item = "reference", .item_local = true },
 	{ .name = "remTriggerAddr", .kind = M2MD_ATTR_STRING },
 	{ .name = "onlineStatus",
 	  .kind = M2MD_ATTR_STRING, .access = M2MD_ACCESS_RO,
@@ -270,7 +277,8 @@ static const struct m2md_attr m2md_attrs_scl[] = {
 	{ .name = "serverCapability", .kind = M2MD_ATTR_BOOL },
 	{ .name = "link", .kind = M2MD_ATTR_STRING, .access = M2MD_ACCESS_WO },
 	{ .name = "schedule",
-	  .kind = M2MD_ATTR_LIST, .item = "scheduleString" },
+	  .kind = M2MD_ATTR_LIST, .item = "scheduleString",
+	  .item_local = true },
 	{ .name = "expirationTime", .kind = M2MD_ATTR_TIME },
 	{ .name = "accessRightID", .kind = M2MD_ATTR_STRING },
 	{ .name = "searchStrings",
@@ -505,6 +513,8 @@ static const struct m2md_attr m2md_attrs_locationContainerAnnc[] = {
 
 static const char *const m2md_subs_contentInstances[] = {
 	"subscriptions",
+	"latest",
+	"oldest",
 	NULL,
 };
 
@@ -605,7 +615,8 @@ static const struct m2md_attr m2md_attrs_group[] = {
 	{ .name = "currentNrOfMembers",
 	  .kind = M2MD_ATTR_LONG, .access = M2MD_ACCESS_RO },
 	{ .name = "maxNrOfMembers", .kind = M2MD_ATTR_LONG },
-	{ .name = "members", .kind = M2MD_ATTR_LIST, .item = "reference" },
+	{ .name = "members",
+	  .kind = M2MD_ATTR_LIST, .item = "reference", .item_local = true },
 	{ .name = "membersContentReference",
 	  .kind = M2MD_ATTR_REFERENCE, .access = M2MD_ACCESS_RO },
 	{ .name = "subscriptionsReference",
@@ -758,8 +769,8 @@ static const struct m2md_attr m2md_attrs_discovery[] = {
 	{ .name = "truncated",
 	  .kind = M2MD_ATTR_BOOL, .access = M2MD_ACCESS_RO },
 	{ .name = "discoveryURI",
-	  .kind = M2MD_ATTR_LIST, .access = M2MD_ACCESS_RO,
-	  .item = "reference" },
+	  .kind = M2MD_ATTR_LIST, .access = M2MD_ACCESS_RO, .item = "reference",
+	  .item_local = true },
 	{ .name = NULL },
 };
 
@@ -777,10 +788,10 @@ static const struct m2md_attr m2md_attrs_notify[] = {
 	  .kind = M2MD_ATTR_STRING, .access = M2MD_ACCESS_RO, .required = true,
 	  .values = m2md_values_StatusCode },
 	{ .name = "representation",
-	  .kind = M2MD_ATTR_STRING, .access = M2MD_ACCESS_RO },
+	  .kind = M2MD_ATTR_STRING, .access = M2MD_ACCESS_RO, .local = true },
 	{ .name = "subscriptionReference",
-	  .kind = M2MD_ATTR_STRING, .access = M2MD_ACCESS_RO,
-	  .required = true },
+	  .kind = M2MD_ATTR_STRING, .access = M2MD_ACCESS_RO, .required = true,
+	  .local = true },
 	{ .name = NULL },
 };
 
@@ -789,20 +800,20 @@ static const struct m2md_attr m2md_attrs_responseNotify[] = {
 	  .kind = M2MD_ATTR_STRING, .access = M2MD_ACCESS_RO, .required = true,
 	  .values = m2md_values_StatusCode },
 	{ .name = "representation",
-	  .kind = M2MD_ATTR_STRING, .access = M2MD_ACCESS_RO },
+	  .kind = M2MD_ATTR_STRING, .access = M2MD_ACCESS_RO, .local = true },
 	{ .name = "locationHeader",
-	  .kind = M2MD_ATTR_STRING, .access = M2MD_ACCESS_RO },
+	  .kind = M2MD_ATTR_STRING, .access = M2MD_ACCESS_RO, .local = true },
 	{ .name = "etagHeader",
-	  .kind = M2MD_ATTR_STRING, .access = M2MD_ACCESS_RO },
+	  .kind = M2MD_ATTR_STRING, .access = M2MD_ACCESS_RO, .local = true },
 	{ .name = "lastModifiedHeader",
-	  .kind = M2MD_ATTR_STRING, .access = M2MD_ACCESS_RO },
+	  .kind = M2MD_ATTR_STRING, .access = M2MD_ACCESS_RO, .local = true },
 	{ .name = NULL },
 };
 
 static const struct m2md_attr m2md_attrs_membersContentResponses[] = {
 	{ .name = "status",
 	  .kind = M2MD_ATTR_COMPLEX, .access = M2MD_ACCESS_RO,
-	  .elems = m2md_elems_anon_status, .repeated = true },
+	  .elems = m2md_elems_anon_status, .repeated = true, .local = true },
 	{ .name = NULL },
 };
 

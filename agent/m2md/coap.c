@@ -3,11 +3,11 @@
  * CoAP server of m2md on libcoap 3 (UDP, no DTLS). One thread runs
  * libcoap, which is not thread-safe; every request whose route was found
  * runs its handler on a thread of its own. The CoAP thread waits up to
- * M2MD_COAP_WAIT_MS for the handler and answers in the ACK (piggybacked)
- * when it is done by then; otherwise it sends an empty ACK at once and
- * the reply later as a separate response (RFC 7252, 5.2.2), so that a
- * long poll of a notificationChannel holds a handler thread and not the
- * server.
+ * M2MD_COAP_WAIT_MS for the handler and sends the reply in the ACK
+ * (piggybacked) when it is done by then. Otherwise it sends an empty ACK
+ * at once and the reply later as a separate response (RFC 7252, 5.2.2),
+ * so that a long poll of a notificationChannel blocks a handler thread
+ * and not the server.
  *
  * Request bodies in blocks (RFC 7959, Block1) are put together here, up
  * to the route's body limit: libcoap 4.3.1's COAP_BLOCK_SINGLE_BODY mode
@@ -176,7 +176,8 @@ static bool m2md_coap_job_wait(struct m2md_coap *coap,
 
 /*
  * Parse the request, find its route and collect its body. Returns true
- * when call is ready for the handler, false when response answers.
+ * when call is ready for the handler, false when response contains the
+ * reply already.
  */
 static bool m2md_coap_prepare(struct m2md_coap *coap, coap_session_t *session,
 			      const coap_pdu_t *request, coap_pdu_t *response,
@@ -240,7 +241,7 @@ static void m2md_coap_send_late(struct m2md_coap_job *job)
 			 job->call.method_name, job->call.path);
 }
 
-/* Answer the requests whose handlers returned after their empty ACK. */
+/* Send the replies of handlers that returned after their empty ACK. */
 static void m2md_coap_send_done(struct m2md_coap *coap)
 {
 	struct m2md_coap_job **p, *job, *ready = NULL;
@@ -462,7 +463,7 @@ static int m2md_coap_resource(struct m2md_coap *coap)
 	/*
 	 * The handler of unknown resources takes every path, which the route
 	 * table then resolves. libcoap calls it only for the methods that
-	 * have a handler, so it gets all of them, and answers 4.05 for those
+	 * have a handler, so it gets all of them and replies 4.05 to those
 	 * that m2md does not serve.
 	 */
 	res = coap_resource_unknown_init2(m2md_coap_handle, 0);

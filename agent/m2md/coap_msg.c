@@ -45,7 +45,7 @@ const char *m2md_coap_format_name(uint16_t format)
 	return NULL;
 }
 
-/* True for application/<x>+<suffix> and text/<x>+<suffix> media types. */
+/* True when the media type, parameters ignored, ends in suffix. */
 static bool m2md_coap_has_suffix(const char *media_type, const char *suffix)
 {
 	size_t len = strcspn(media_type, "; \t");
@@ -173,7 +173,7 @@ static unsigned int m2md_coap_add_arg(struct m2md_coap_call *call,
 			 (int)name_len, (const char *)value, M2MD_TREE_ARG_MAX);
 		return 400;
 	}
-	/* One allocation holds the name, a NUL and the value. */
+	/* One allocation contains the name, a NUL and the value. */
 	name = strndup((const char *)value, len);
 	if (!name) {
 		snprintf(err, errlen, "out of memory");
@@ -330,8 +330,8 @@ static unsigned int m2md_coap_option(struct m2md_coap_call *call,
 	case COAP_OPTION_IF_NONE_MATCH:
 		/*
 		 * Critical options (RFC 7252, 5.4.1) for preconditions that
-		 * the tree does not implement: answer 4.02 rather than act
-		 * as if they were met.
+		 * the tree does not implement: reply 4.02 rather than act as
+		 * if they were met.
 		 */
 		snprintf(err, errlen, "%s option is not supported",
 			 number == COAP_OPTION_IF_MATCH ? "If-Match" :

@@ -52,7 +52,7 @@ struct m2md_coap_call {
 /*
  * Fill call from the options of request (method, Uri-Path, Uri-Query,
  * Content-Format, Accept, ETag, the Kma option). Returns 0, or the CoAP
- * code (class * 100 + detail) to answer with and the reason in err.
+ * code (class * 100 + detail) of the error reply and the reason in err.
  */
 unsigned int m2md_coap_parse(const coap_pdu_t *request,
 			     struct m2md_coap_call *call, char *err,
@@ -80,8 +80,9 @@ void m2md_coap_respond(struct m2md_coap_call *call, coap_pdu_t *response,
 		       size_t max_pdu);
 
 /*
- * Answer without a route: code (class * 100 + detail) with a diagnostic
- * payload (RFC 7252, 5.5.2) and Max-Age max_age when not negative.
+ * Fill response with an error of the binding itself: code (class * 100 +
+ * detail), a diagnostic payload (RFC 7252, 5.5.2), and Max-Age max_age
+ * when not negative.
  */
 void m2md_coap_fail(coap_pdu_t *response, unsigned int code,
 		    const char *diagnostic, int max_age);
@@ -95,8 +96,8 @@ struct m2md_coap_uploads {
 
 /*
  * Put the body of request in call, or its block in the body being
- * received. Returns true when call holds the whole body, false when
- * response holds the answer: 2.31 Continue for a block, or an error
+ * received. Returns true when call contains the whole body, false when
+ * response contains the reply: 2.31 Continue for a block, or an error
  * (4.13 with Size1 over limit bytes, 4.08 for a block out of order).
  */
 bool m2md_coap_collect(struct m2md_coap_uploads *ups, coap_session_t *session,

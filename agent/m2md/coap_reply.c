@@ -81,7 +81,7 @@ size_t m2md_coap_etag(const char *etag, uint8_t out[M2MD_COAP_ETAG_LEN])
 /*
  * The response as it will be written: options first, then the payload
  * or one block of it. Everything that can fail on the client's input is
- * decided here, before the PDU holds a single option.
+ * decided here, before the PDU contains a single option.
  */
 struct m2md_coap_plan {
 	unsigned int code;
@@ -161,11 +161,14 @@ static unsigned int m2md_coap_reply_code(const struct m2md_coap_call *call)
 
 	if (code / 100 != 2 || code == 203)
 		return code;
-	/* RFC 7252, 5.8: DELETE answers 2.02, PUT and POST 2.01 or 2.04. */
+	/* RFC 7252, 5.8: a DELETE succeeds with 2.02, PUT and POST with 2.04. */
 	if (call->method_code == COAP_REQUEST_CODE_DELETE)
 		return 202;
 	if (code == 205 && call->method_code != COAP_REQUEST_CODE_GET)
 		return 204;
+	/* 2.04 Changed makes no sense for a GET, such as a long poll's 204. */
+	if (code == 204 && call->method_code == COAP_REQUEST_CODE_GET)
+		return 205;
 	return code;
 }
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Request bodies that arrive in Block1 blocks (RFC 7959), put together
- * up to the route's body limit. A body is known by the client's address,
- * the method, the request target and the Request-Tag option; its blocks
- * come in order, and a retransmitted block may come again.
+ * up to the route's body limit. A body is identified by the client's
+ * address, the method, the request target and the Request-Tag option.
+ * Its blocks come in order, and a retransmitted block may come again.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -152,7 +152,7 @@ static void m2md_coap_too_large(coap_pdu_t *response, size_t limit)
 
 	snprintf(diagnostic, sizeof(diagnostic),
 		 "request body is larger than the limit of %zu bytes", limit);
-	/* Size1 in a 4.13 tells the largest body accepted (RFC 7959, 4). */
+	/* Size1 in a 4.13 gives the largest body accepted (RFC 7959, 4). */
 	coap_add_option(response, COAP_OPTION_SIZE1,
 			coap_encode_var_safe(buf, sizeof(buf), limit), buf);
 	m2md_coap_fail(response, 413, diagnostic, -1);
@@ -172,7 +172,7 @@ static size_t m2md_coap_uint_option(const coap_pdu_t *pdu, uint16_t number,
 
 /*
  * Add one Block1 block to the body of its upload. Returns true when the
- * body is complete in call, false when response holds the answer (2.31
+ * body is complete in call, false when response contains the reply (2.31
  * Continue or an error).
  */
 static bool m2md_coap_collect_block(struct m2md_coap_uploads *ups,

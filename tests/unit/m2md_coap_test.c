@@ -388,7 +388,8 @@ static void test_get_path_and_query(void)
 	CHECK(r.code == 205, "GET answers 2.05, got %u", r.code);
 	CHECK(r.format == COAP_MEDIATYPE_APPLICATION_XML,
 	      "XML reply has Content-Format 41, got %d", r.format);
-	CHECK(r.len == 5 && !memcmp(r.body, "<ok/>", 5), "GET body");
+	CHECK(r.len == 5, "GET body is 5 bytes, got %zu", r.len);
+	CHECK(r.body && !memcmp(r.body, "<ok/>", 5), "GET body is <ok/>");
 	CHECK(r.max_age == 0, "2.05 carries Max-Age 0, got %ld", r.max_age);
 	CHECK(seen.binding == M2MD_BINDING_COAP, "binding is CoAP");
 	CHECK(seen.method == M2MD_GET, "method is GET");
@@ -396,13 +397,17 @@ static void test_get_path_and_query(void)
 	CHECK(!strcmp(seen.target, "/t/a/b?x=1&flag&e="), "target is %s",
 	      seen.target);
 	CHECK(seen.nargs == 3, "3 query parameters, got %zu", seen.nargs);
-	CHECK(!strcmp(seen.args[0][0], "x") && !strcmp(seen.args[0][1], "1"),
-	      "x=1, got %s=%s", seen.args[0][0], seen.args[0][1]);
-	CHECK(!strcmp(seen.args[1][0], "flag") && !seen.args[1][1][0],
-	      "flag without value, got %s=%s", seen.args[1][0],
+	CHECK(!strcmp(seen.args[0][0], "x"), "first name is %s",
+	      seen.args[0][0]);
+	CHECK(!strcmp(seen.args[0][1], "1"), "x is %s", seen.args[0][1]);
+	CHECK(!strcmp(seen.args[1][0], "flag"), "second name is %s",
+	      seen.args[1][0]);
+	CHECK(!seen.args[1][1][0], "flag has no value, got %s",
 	      seen.args[1][1]);
-	CHECK(!strcmp(seen.args[2][0], "e") && !seen.args[2][1][0],
-	      "e with an empty value");
+	CHECK(!strcmp(seen.args[2][0], "e"), "third name is %s",
+	      seen.args[2][0]);
+	CHECK(!seen.args[2][1][0], "e has an empty value, got %s",
+	      seen.args[2][1]);
 	CHECK(!strcmp(seen.content_type, "(null)"), "no Content-Format");
 	CHECK(!strcmp(seen.accept, "(null)"), "no Accept");
 	CHECK(!strcmp(seen.authorization, "(null)"), "no Kma option");
@@ -411,8 +416,9 @@ static void test_get_path_and_query(void)
 	resp_free(&r);
 
 	request(COAP_REQUEST_CODE_GET, "/t", NULL, NULL, 0, NULL, 0, &r);
-	CHECK(!strcmp(seen.path, "/t") && !strcmp(seen.target, "/t"),
-	      "path without query: %s %s", seen.path, seen.target);
+	CHECK(!strcmp(seen.path, "/t"), "path is %s", seen.path);
+	CHECK(!strcmp(seen.target, "/t"), "target without query is %s",
+	      seen.target);
 	CHECK(seen.nargs == 0, "no query parameters");
 	resp_free(&r);
 }
@@ -493,6 +499,7 @@ static void test_unknown_method(void)
 	request(COAP_REQUEST_CODE_POST, "/ro/x", NULL, NULL, 0, "x", 1, &r);
 	CHECK(r.code == 405, "POST to a GET-only route answers 4.05, got %u",
 	      r.code);
+	CHECK(r.body != NULL, "4.05 has a diagnostic payload");
 	CHECK(r.body && strstr((char *)r.body, "GET"),
 	      "4.05 diagnostic names the allowed methods: %s",
 	      r.body ? (char *)r.body : "");
@@ -525,10 +532,21 @@ static void test_status_mapping(void)
 		if (map[i][0] == 304)
 			CHECK(r.len == 0, "2.03 has no payload");
 		else
-			CHECK(r.len == 5 && r.format == 41,
-			      "status %u keeps its errorInfo body", map[i][0]);
+			CHECK(r.len == 5, "status %u keeps its body, got %zu bytes",
+			      map[i][0], r.len);
+		if (map[i][0] != 304)
+			CHECK(r.format == 41, "status %u body is XML, got %d",
+			      map[i][0], r.format);
 		resp_free(&r);
 	}
+	want.status = 204;
+	want.body = "";
+	want.len = 0;
+	request(COAP_REQUEST_CODE_GET, "/t/s", NULL, NULL, 0, NULL, 0, &r);
+	CHECK(r.code == 205, "GET 204 answers 2.05, got %u", r.code);
+	CHECK(r.len == 0, "GET 204 has no payload");
+	resp_free(&r);
+	reset();
 	want.status = 503;
 	want.retry_after = 7;
 	request(COAP_REQUEST_CODE_GET, "/t/s", NULL, NULL, 0, NULL, 0, &r);
@@ -565,8 +583,10 @@ static void test_content_formats(void)
 		CHECK(!strcmp(seen.content_type, formats[i].type),
 		      "format %u is %s, got %s", formats[i].format,
 		      formats[i].type, seen.content_type);
-		CHECK(seen.body_len == 4 && !memcmp(seen.body, "data", 4),
-		      "body arrives");
+		CHECK(seen.body_len == 4, "body is 4 bytes, got %zu",
+		      seen.body_len);
+		CHECK(seen.body && !memcmp(seen.body, "data", 4),
+		      "body arrives intact");
 		resp_free(&r);
 	}
 	before = calls();
@@ -586,7 +606,9 @@ static void test_content_formats(void)
 	resp_free(&r);
 	want.content_type = "image/x-unregistered";
 	request(COAP_REQUEST_CODE_GET, "/t/c", NULL, NULL, 0, NULL, 0, &r);
-	CHECK(r.code == 205 && r.format == -1,
+	CHECK(r.code == 205, "unregistered media type answers 2.05, got %u",
+	      r.code);
+	CHECK(r.format == -1,
 	      "unregistered media type has no Content-Format, got %d",
 	      r.format);
 	resp_free(&r);
@@ -605,7 +627,8 @@ static void test_accept(void)
 	request(COAP_REQUEST_CODE_GET, "/t/a", NULL, &opt, 1, NULL, 0, &r);
 	CHECK(!strcmp(seen.accept, "application/json"), "Accept 50 is %s",
 	      seen.accept);
-	CHECK(r.code == 205 && r.format == 50, "JSON for Accept 50");
+	CHECK(r.code == 205, "Accept 50 answers 2.05, got %u", r.code);
+	CHECK(r.format == 50, "JSON for Accept 50, got %d", r.format);
 	resp_free(&r);
 
 	reset();
@@ -669,8 +692,8 @@ static void test_etag(void)
 	want.etag = "\"12-3\"";
 	request(COAP_REQUEST_CODE_GET, "/t/e", NULL, NULL, 0, NULL, 0, &r);
 	CHECK(r.code == 205, "GET answers 2.05");
-	CHECK(r.etag_len == 4 && !memcmp(r.etag, "12-3", 4),
-	      "ETag option carries the ETag");
+	CHECK(r.etag_len == 4, "ETag option is 4 bytes, got %zu", r.etag_len);
+	CHECK(!memcmp(r.etag, "12-3", 4), "ETag option carries the ETag");
 	resp_free(&r);
 
 	request(COAP_REQUEST_CODE_GET, "/t/e", NULL, &etag, 1, NULL, 0, &r);
@@ -678,8 +701,8 @@ static void test_etag(void)
 	      "ETag option is If-None-Match %s", seen.if_none_match);
 	CHECK(r.code == 203, "matching ETag answers 2.03, got %u", r.code);
 	CHECK(r.len == 0, "2.03 has no payload");
-	CHECK(r.etag_len == 4 && !memcmp(r.etag, "12-3", 4),
-	      "2.03 carries the ETag");
+	CHECK(r.etag_len == 4, "2.03 ETag is 4 bytes, got %zu", r.etag_len);
+	CHECK(!memcmp(r.etag, "12-3", 4), "2.03 carries the ETag");
 	resp_free(&r);
 
 	request(COAP_REQUEST_CODE_GET, "/t/e", NULL, &other, 1, NULL, 0, &r);
@@ -687,10 +710,11 @@ static void test_etag(void)
 	CHECK(r.len == 5, "2.05 after a stale ETag has the body");
 	resp_free(&r);
 
-	/* The tree answering 304 itself. */
+	/* A 304 from the handler itself. */
 	request(COAP_REQUEST_CODE_GET, "/t/e", "status=304", &etag, 1, NULL, 0,
 		&r);
-	CHECK(r.code == 203 && r.etag_len == 4, "304 answers 2.03 with ETag");
+	CHECK(r.code == 203, "304 answers 2.03, got %u", r.code);
+	CHECK(r.etag_len == 4, "2.03 of a 304 has the ETag");
 	resp_free(&r);
 
 	/* An ETag longer than 8 bytes travels as a hash. */
@@ -735,7 +759,7 @@ static void test_large_bodies(void)
 	CHECK(r.code == 204, "64 KiB POST answers 2.04, got %u", r.code);
 	CHECK(seen.body_len == MAX_BODY, "handler got %zu bytes",
 	      seen.body_len);
-	CHECK(seen.body && !memcmp(seen.body, big, MAX_BODY),
+	CHECK(seen.body_len == MAX_BODY && !memcmp(seen.body, big, MAX_BODY),
 	      "64 KiB body arrives intact");
 	resp_free(&r);
 
@@ -745,7 +769,7 @@ static void test_large_bodies(void)
 	request(COAP_REQUEST_CODE_GET, "/t/big", NULL, NULL, 0, NULL, 0, &r);
 	CHECK(r.code == 205, "64 KiB GET answers 2.05, got %u", r.code);
 	CHECK(r.len == MAX_BODY, "client got %zu bytes", r.len);
-	CHECK(r.body && !memcmp(r.body, big, MAX_BODY),
+	CHECK(r.len == MAX_BODY && !memcmp(r.body, big, MAX_BODY),
 	      "64 KiB reply arrives intact");
 	CHECK(r.etag_len == 8, "block-wise reply without ETag gets one");
 	resp_free(&r);
@@ -796,6 +820,7 @@ static void test_query_limits(void)
 	request(COAP_REQUEST_CODE_GET, "/t/q", query, NULL, 0, NULL, 0, &r);
 	CHECK(r.code == 400, "%d query parameters answer 4.00, got %u",
 	      M2MD_ARGS_MAX + 1, r.code);
+	CHECK(r.body != NULL, "4.00 has a diagnostic payload");
 	CHECK(r.body && strstr((char *)r.body, "query parameters"),
 	      "diagnostic says why: %s", r.body ? (char *)r.body : "");
 	CHECK(calls() == before, "too many parameters reach no handler");
@@ -819,8 +844,8 @@ static void test_query_limits(void)
 }
 
 /*
- * A handler that takes long (a long poll) gets an empty ACK and answers
- * later, while the server goes on answering other clients.
+ * A handler that takes long (a long poll) gets an empty ACK and its reply
+ * goes later, while the server goes on serving other clients.
  */
 static void test_slow_handler(void)
 {
@@ -843,13 +868,14 @@ static void test_slow_handler(void)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (t1.tv_sec - t0.tv_sec) * 1000 +
 	     (t1.tv_nsec - t0.tv_nsec) / 1000000;
-	CHECK(rq.got && rq.code == 205, "quick request answers 2.05");
+	CHECK(rq.got, "quick request got a response");
+	CHECK(rq.code == 205, "quick request answers 2.05, got %u", rq.code);
 	CHECK(ms < 1000, "quick request answered in %ld ms during a slow one",
 	      ms);
 	CHECK(!rs.got, "slow request is still running");
 	wait_response(&slow, &rs, 5000);
-	CHECK(rs.got && rs.code == 205,
-	      "slow request answers 2.05 separately, got %u", rs.code);
+	CHECK(rs.got, "slow request got a separate response");
+	CHECK(rs.code == 205, "slow request answers 2.05, got %u", rs.code);
 	CHECK(rs.len == 5, "separate response carries the body");
 	resp_free(&rs);
 	resp_free(&rq);
@@ -942,8 +968,8 @@ static void test_malformed_datagrams(void)
 
 	reset();
 	request(COAP_REQUEST_CODE_GET, "/t/alive", NULL, NULL, 0, NULL, 0, &r);
-	CHECK(r.got && r.code == 205,
-	      "server still answers after malformed datagrams");
+	CHECK(r.got, "server still answers after malformed datagrams");
+	CHECK(r.code == 205, "GET after malformed datagrams answers 2.05");
 	resp_free(&r);
 }
 
@@ -1012,7 +1038,8 @@ static void test_ipv6(void)
 	send_pdu(&c, build(&c, COAP_REQUEST_CODE_GET, "/t/six", NULL, NULL, 0),
 		 NULL, 0, &r);
 	wait_response(&c, &r, 5000);
-	CHECK(r.got && r.code == 205, "GET over IPv6 answers 2.05");
+	CHECK(r.got, "GET over IPv6 got a response");
+	CHECK(r.code == 205, "GET over IPv6 answers 2.05, got %u", r.code);
 	CHECK(!strcmp(seen.path, "/t/six"), "IPv6 path is %s", seen.path);
 	resp_free(&r);
 	client_close(&c);

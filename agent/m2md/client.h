@@ -18,7 +18,7 @@ long m2md_client_post(const char *url, const char *content_type,
 /* Largest reply body that m2md_client_send() keeps. */
 #define M2MD_CLIENT_BODY_MAX	(1024 * 1024)
 
-/* What came back from a request. */
+/* Reply to a request of m2md_client_send(). */
 struct m2md_client_reply {
 	long status;			/* HTTP status, 0 = no response */
 	unsigned char *body;		/* malloc'ed, NUL-terminated */

@@ -36,6 +36,12 @@
 #define M2MD_COAP_JOBS_MAX	64
 /* How long a handler may take for its reply to go in the ACK. */
 #define M2MD_COAP_WAIT_MS	50
+/*
+ * Idle client sessions libcoap keeps (the oldest goes first), so that
+ * datagrams from many source addresses cannot make it allocate without
+ * bound. Dropping an idle session only costs setting it up again.
+ */
+#define M2MD_COAP_SESSIONS_MAX	1024
 struct m2md_coap_job {
 	struct m2md_coap_job *next;
 	struct m2md_coap *coap;
@@ -518,6 +524,7 @@ static struct m2md_coap *m2md_coap_alloc(void)
 		return NULL;
 	}
 	coap_context_set_block_mode(coap->ctx, COAP_BLOCK_USE_LIBCOAP);
+	coap_context_set_max_idle_sessions(coap->ctx, M2MD_COAP_SESSIONS_MAX);
 	return coap;
 }
 

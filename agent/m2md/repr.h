@@ -80,6 +80,12 @@ struct m2md_render {
 
 /* Render as an XML document; NULL on allocation failure. */
 xmlDocPtr m2md_repr_xml(const struct m2md_render *r);
+/*
+ * Render as XML text (malloc'ed), the same bytes as m2md_xml_dump() of
+ * m2md_repr_xml() but written directly, for replies. Returns 0, -EINVAL
+ * for an unknown type or -ENOMEM.
+ */
+int m2md_repr_xml_text(const struct m2md_render *r, char **out, size_t *len);
 /* Render as JSON text (malloc'ed). Returns 0 or -ENOMEM. */
 int m2md_repr_json(const struct m2md_render *r, char **out, size_t *len);
 

@@ -41,9 +41,7 @@ int m2md_repr_create_body(const char *type, const char *id,
 	const struct m2md_rtype *rtype = m2md_rtype_find(type);
 	const struct m2md_attr *a;
 	struct json_object *v;
-	xmlNodePtr root;
-	xmlDocPtr doc;
-	int ret;
+	struct m2md_out o;
 
 	if (!rtype || !rtype->id_attr || !id || !m2md_name_valid(id))
 		return -EINVAL;
@@ -54,14 +52,11 @@ int m2md_repr_create_body(const char *type, const char *id,
 	} else if (m2md_check_extra(rtype, extra)) {
 		return -EINVAL;
 	}
-	doc = m2md_xml_new(rtype->name, &root);
-	if (!doc)
-		return -ENOMEM;
-	m2md_xml_attr(root, rtype->id_attr, id, rtype->id_qualified);
+	m2md_out_start(&o, true, rtype->name);
+	m2md_out_attr(&o, rtype->id_attr, id, rtype->id_qualified ?
+		      M2MD_NS_M2M : M2MD_NS_NONE);
 	for (a = rtype->attrs; extra && a->name; a++)
 		if (json_object_object_get_ex(extra, a->name, &v))
-			m2md_repr_put_value(root, a, v);
-	ret = m2md_xml_dump(doc, out, len);
-	xmlFreeDoc(doc);
-	return ret;
+			m2md_repr_put_value(&o, a, v);
+	return m2md_out_finish(&o, out, len);
 }

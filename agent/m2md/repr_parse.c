@@ -252,11 +252,65 @@ static void m2md_fail_enum(struct m2md_pctx *c, const char *name,
 		   s, name, list);
 }
 
+/* Length of the UTF-8 sequence at s, or 0 when it is not valid. */
+static size_t m2md_utf8_len(const unsigned char *s)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n, i;
+
+	if (*s < 0x80)
+		return 1;
+	if (*s >= 0xc2 && *s <= 0xdf)
+		n = 2;
+	else if (*s >= 0xe0 && *s <= 0xef)
+		n = 3;
+	else if (*s >= 0xf0 && *s <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (*s == 0xe0)
+		lo = 0xa0;
+	else if (*s == 0xed)
+		hi = 0x9f;
+	else if (*s == 0xf0)
+		lo = 0x90;
+	else if (*s == 0xf4)
+		hi = 0x8f;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+/*
+ * Offset of the first character that XML 1.0 cannot carry (a control
+ * character other than TAB, LF and CR, or bytes that are not UTF-8), or
+ * -1. XML bodies never have them; JSON strings may.
+ */
+static long m2md_bad_char(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
+
+	while (*p) {
+		if (*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r')
+			return (long)(p - (const unsigned char *)s);
+		n = m2md_utf8_len(p);
+		if (!n)
+			return (long)(p - (const unsigned char *)s);
+		p += n;
+	}
+	return -1;
+}
+
 static struct json_object *m2md_norm_string(struct m2md_pctx *c,
 					    const struct m2md_attr *a,
 					    struct json_object *v)
 {
 	const char *s;
+	long bad;
 
 	if (!json_object_is_type(v, json_type_string)) {
 		m2md_pfail(c, "invalid value %.64s of <%s>: expected a string",
@@ -264,6 +318,12 @@ static struct json_object *m2md_norm_string(struct m2md_pctx *c,
 		return NULL;
 	}
 	s = json_object_get_string(v);
+	bad = m2md_bad_char(s);
+	if (bad >= 0) {
+		m2md_pfail(c, "invalid value of <%s>: byte 0x%02x at offset %ld is not a character XML can carry",
+			   a->name, (unsigned char)s[bad], bad);
+		return NULL;
+	}
 	if (a->values && !m2md_in_values(a->values, s)) {
 		m2md_fail_enum(c, a->name, s, a->values);
 		return NULL;

@@ -926,6 +926,9 @@ static void test_malformed_datagrams(void)
 	/* Version 0. */
 	static const unsigned char bad_version[] = { 0x00, 0x01, 0x12, 0x37 };
 	static const unsigned char truncated[] = { 0x40, 0x01 };
+	static const unsigned char method8[] = {
+		0x40, 0x08, 0x12, 0x3a, 0xb1, 't',
+	};
 	/*
 	 * CON POST /t with Block1 number 2, more, 32-byte blocks (option 27,
 	 * delta 16 as 13 + 3): a body whose blocks 0 and 1 never came.
@@ -962,6 +965,11 @@ static void test_malformed_datagrams(void)
 	code = raw_exchange(fd, long_query, sizeof(long_query));
 	CHECK(code != 205, "262-byte Uri-Query is not served, got %d", code);
 	CHECK(calls() == before, "262-byte Uri-Query reaches no handler");
+	/* Request code 0.08, which no method has: libcoap answers 4.04. */
+	before = calls();
+	code = raw_exchange(fd, method8, sizeof(method8));
+	CHECK(code == 404, "request code 0.08 answers 4.04, got %d", code);
+	CHECK(calls() == before, "request code 0.08 reaches no handler");
 	code = raw_exchange(fd, late_block, sizeof(late_block));
 	CHECK(code == 408, "block 2 first answers 4.08, got %d", code);
 	close(fd);

@@ -2,7 +2,8 @@
 /*
  * m2mctl rest: send one REST request to an SCL, as an application that
  * signs it with its Kma (see kmauth.h), or unsigned. The request goes
- * over HTTP, to a TCP address or a Unix socket, with libcurl.
+ * over HTTP with libcurl, to a TCP address or a Unix socket, or over CoAP
+ * with libcoap, where the signature travels in option 65000.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -11,6 +12,10 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <netdb.h>
+#include <time.h>
+
+#include <coap3/coap.h>
 #include <curl/curl.h>
 #include <keyutils.h>
 
@@ -22,6 +27,9 @@
 #define M2MCTL_REST_BODY_MAX	(16 * 1024 * 1024)
 #define M2MCTL_REST_HEADERS_MAX	16
 #define M2MCTL_REST_STATUS_MAX	256
+/* CoAP option of the Kma signature (the binding of m2md's coap.h). */
+#define M2MCTL_COAP_OPT_AUTH	65000
+#define M2MCTL_COAP_SEGMENTS_MAX	64
 
 static void m2mctl_rest_help(FILE *out)
 {
@@ -29,9 +37,11 @@ static void m2mctl_rest_help(FILE *out)
 		"Usage: m2mctl rest [OPTIONS] METHOD URL [BODY | @FILE | -]\n"
 		"\n"
 		"Send one REST request (METHOD GET, POST, PUT or DELETE) to an SCL\n"
-		"over HTTP and print the status line and the reply body. With --app,\n"
+		"over HTTP (http:// URL) or CoAP (coap:// URL) and print the status\n"
+		"line and the reply body. With --app,\n"
 		"sign it as that application with its Kma: an Authorization header\n"
-		"\"" M2M_KMAUTH_SCHEME " app=..., kid=..., ts=..., nonce=..., mac=...\".\n"
+		"\"" M2M_KMAUTH_SCHEME " app=..., kid=..., ts=..., nonce=..., mac=...\",\n"
+		"over CoAP the same value in option 65000.\n"
 		"m2mctl reads Kma from the application's key and never prints it.\n"
 		"The body is BODY itself, the content of FILE, or standard input.\n"
 		"\n"
@@ -49,13 +59,16 @@ static void m2mctl_rest_help(FILE *out)
 		"  -H, --header 'NAME: VALUE'\n"
 		"                     add a request header, such as Content-Type or\n"
 		"                     Accept (repeatable); a body without\n"
-		"                     Content-Type is sent as application/xml\n"
+		"                     Content-Type is sent as application/xml.\n"
+		"                     Over CoAP only Content-Type and Accept, of\n"
+		"                     application/xml, application/json,\n"
+		"                     text/plain or application/octet-stream\n"
 		"  -i, --include      print the reply's header lines too\n"
 		"  --timeout MS       give up after MS milliseconds (default %d)\n"
 		"  -h, --help         show this help\n"
 		"\n"
-		"Exit status: 0 for a 2xx reply, 1 for any other reply or failure,\n"
-		"2 for a usage error.\n",
+		"Exit status: 0 for a 2xx (CoAP 2.xx) reply, 1 for any other reply\n"
+		"or failure, 2 for a usage error.\n",
 		M2MCTL_TIMEOUT_MS);
 }
 
@@ -72,6 +85,7 @@ struct m2mctl_rest_args {
 	const char *method;
 	const char *url;
 	const char *body_arg;
+	bool coap;
 };
 
 /* A growing buffer of reply bytes. */
@@ -180,10 +194,14 @@ static int m2mctl_rest_check(struct m2mctl_rest_args *args)
 		return m2mctl_usage_error("rest",
 					  "unknown method \"%s\" (expected GET, POST, PUT or DELETE)",
 					  args->method);
-	if (strncasecmp(args->url, "http://", 7))
+	args->coap = !strncasecmp(args->url, "coap://", 7);
+	if (strncasecmp(args->url, "http://", 7) && !args->coap)
 		return m2mctl_usage_error("rest",
-					  "URL \"%s\" is not an http:// URL",
+					  "URL \"%s\" is not an http:// or coap:// URL",
 					  args->url);
+	if (args->coap && args->unix_socket)
+		return m2mctl_usage_error("rest",
+					  "--unix-socket works with http:// URLs only");
 	if (!args->app) {
 		if (args->kma || args->kma_desc || args->kid)
 			return m2mctl_usage_error("rest",
@@ -354,16 +372,14 @@ static int m2mctl_rest_find_kma(const struct m2mctl_rest_args *args,
 	return 0;
 }
 
-/* Sign the request and add its Authorization header to hdrs. */
+/* Sign the request and write the Authorization value into value. */
 static int m2mctl_rest_sign(const struct m2mctl_rest_args *args,
 			    const char *target, const char *body, size_t len,
-			    struct curl_slist **hdrs)
+			    char *value, size_t size)
 {
-	char value[M2M_KMAUTH_MAX + 32];
 	struct m2m_kmauth a = { 0 };
-	struct curl_slist *more;
-	int32_t serial = 0;
 	uint8_t kid[M2MSEC_KEY_ID_LEN];
+	int32_t serial = 0;
 	int ret;
 
 	if (strlen(args->app) >= sizeof(a.app_id))
@@ -386,12 +402,19 @@ static int m2mctl_rest_sign(const struct m2mctl_rest_args *args,
 	if (ret)
 		return m2mctl_error("rest: signing with Kma key %d failed: %s",
 				    serial, strerror(-ret));
-	strcpy(value, "Authorization: ");
-	ret = m2m_kmauth_format(&a, value + strlen(value),
-				sizeof(value) - strlen(value));
-	if (ret)
+	if (m2m_kmauth_format(&a, value, size))
 		return m2mctl_error("rest: Authorization value too long");
-	more = curl_slist_append(*hdrs, value);
+	return 0;
+}
+
+/* Add "Authorization: value" to the curl headers. */
+static int m2mctl_rest_add_auth(const char *value, struct curl_slist **hdrs)
+{
+	char line[M2M_KMAUTH_MAX + 32];
+	struct curl_slist *more;
+
+	snprintf(line, sizeof(line), "Authorization: %s", value);
+	more = curl_slist_append(*hdrs, line);
 	if (!more)
 		return m2mctl_error("rest: %s", strerror(ENOMEM));
 	*hdrs = more;
@@ -575,11 +598,426 @@ static int m2mctl_rest_send(const struct m2mctl_rest_args *args,
 	return ret;
 }
 
+/* The CoAP Content-Format of a media type, or -1. */
+static int m2mctl_coap_format(const char *type)
+{
+	static const struct {
+		const char *name;
+		int format;
+	} formats[] = {
+		{ "text/plain", COAP_MEDIATYPE_TEXT_PLAIN },
+		{ "application/xml", COAP_MEDIATYPE_APPLICATION_XML },
+		{ "application/octet-stream",
+		  COAP_MEDIATYPE_APPLICATION_OCTET_STREAM },
+		{ "application/json", COAP_MEDIATYPE_APPLICATION_JSON },
+	};
+	size_t i, len;
+
+	while (*type == ' ' || *type == '\t')
+		type++;
+	len = strcspn(type, " \t;");
+	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		if (strlen(formats[i].name) == len &&
+		    !strncasecmp(type, formats[i].name, len))
+			return formats[i].format;
+	return -1;
+}
+
+static int m2mctl_coap_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Percent-decode len bytes of s into out; returns the length or -1. */
+static int m2mctl_coap_unescape(const char *s, size_t len, char *out,
+				size_t size)
+{
+	size_t i, n = 0;
+	int hi, lo;
+
+	for (i = 0; i < len; i++) {
+		if (n + 1 >= size)
+			return -1;
+		if (s[i] != '%') {
+			out[n++] = s[i];
+			continue;
+		}
+		hi = i + 2 < len ? m2mctl_coap_hexval(s[i + 1]) : -1;
+		lo = hi >= 0 ? m2mctl_coap_hexval(s[i + 2]) : -1;
+		if (lo < 0)
+			return -1;
+		out[n++] = (char)(hi << 4 | lo);
+		i += 2;
+	}
+	out[n] = '\0';
+	return (int)n;
+}
+
+/*
+ * Add the parts of list (len bytes, split at sep) as options number to
+ * opts, and append them to target joined by sep.
+ */
+static int m2mctl_coap_parts(const char *list, size_t len, char sep,
+			     uint16_t number, coap_optlist_t **opts,
+			     char *target, size_t size)
+{
+	const char *p = list, *end = list + len;
+	size_t used = strlen(target), part;
+	char value[1024];
+	int n, count = 0;
+
+	while (p <= end) {
+		part = strcspn(p, sep == '/' ? "/?#" : "&#");
+		if (p + part > end)
+			part = (size_t)(end - p);
+		n = m2mctl_coap_unescape(p, part, value, sizeof(value));
+		if (n < 0 || ++count > M2MCTL_COAP_SEGMENTS_MAX ||
+		    used + (size_t)n + 2 >= size)
+			return -1;
+		if (count > 1)
+			target[used++] = sep;
+		memcpy(target + used, value, (size_t)n);
+		used += (size_t)n;
+		target[used] = '\0';
+		coap_insert_optlist(opts, coap_new_optlist(number, (size_t)n,
+							   (uint8_t *)value));
+		p += part + 1;
+	}
+	return 0;
+}
+
+/*
+ * Put the path and query of a coap:// URL into Uri-Path and Uri-Query
+ * options, and write the target that a signature covers. The target is
+ * "/" and the decoded segments joined by "/"; with a query, "?" and the
+ * decoded queries joined by "&" follow.
+ */
+static int m2mctl_coap_uri(const char *url, coap_optlist_t **opts,
+			   char *target, size_t size)
+{
+	const char *path = url + strlen("coap://"), *query;
+	size_t path_len, query_len;
+
+	path += strcspn(path, "/?#");
+	path_len = strcspn(path, "?#");
+	query = path + path_len;
+	query_len = *query == '?' ? strcspn(query + 1, "#") : 0;
+	strcpy(target, "/");
+	if (path_len > 1 &&
+	    m2mctl_coap_parts(path + 1, path_len - 1, '/',
+			      COAP_OPTION_URI_PATH, opts, target, size))
+		goto bad;
+	if (!query_len)
+		return 0;
+	if (strlen(target) + 2 >= size)
+		goto bad;
+	strcat(target, "?");
+	if (m2mctl_coap_parts(query + 1, query_len, '&', COAP_OPTION_URI_QUERY,
+			      opts, target, size))
+		goto bad;
+	return 0;
+bad:
+	return m2mctl_usage_error("rest",
+				  "URL \"%s\" has a malformed or too long path or query",
+				  url);
+}
+
+/* Content-Format and Accept options from the -H arguments. */
+static int m2mctl_coap_headers(const struct m2mctl_rest_args *args,
+			       bool has_body, coap_optlist_t **opts)
+{
+	bool has_type = false;
+	uint8_t buf[4];
+	size_t i;
+	int format;
+
+	for (i = 0; i < args->nheaders; i++) {
+		const char *h = args->headers[i];
+		bool type = m2mctl_rest_header_is(h, "Content-Type");
+
+		if (!type && !m2mctl_rest_header_is(h, "Accept"))
+			return m2mctl_usage_error("rest",
+						  "over CoAP only Content-Type and Accept can be given, not \"%s\"",
+						  h);
+		format = m2mctl_coap_format(strchr(h, ':') + 1);
+		if (format < 0)
+			return m2mctl_usage_error("rest",
+						  "no CoAP Content-Format for \"%s\"",
+						  h);
+		has_type |= type;
+		coap_insert_optlist(opts,
+				    coap_new_optlist(type ?
+						     COAP_OPTION_CONTENT_FORMAT :
+						     COAP_OPTION_ACCEPT,
+						     coap_encode_var_safe(buf, sizeof(buf),
+									  (unsigned int)format),
+						     buf));
+	}
+	if (has_body && !has_type)
+		coap_insert_optlist(opts,
+				    coap_new_optlist(COAP_OPTION_CONTENT_FORMAT,
+						     coap_encode_var_safe(buf, sizeof(buf),
+									  COAP_MEDIATYPE_APPLICATION_XML),
+						     buf));
+	return 0;
+}
+
+/* The reply of a CoAP request, filled by the handlers. */
+struct m2mctl_coap_reply {
+	bool done;
+	unsigned int code;		/* class * 100 + detail, 0 = none */
+	const char *failure;
+	struct m2mctl_rest_buf body;
+};
+
+static coap_response_t m2mctl_coap_response(coap_session_t *session,
+					    const coap_pdu_t *sent,
+					    const coap_pdu_t *received,
+					    const coap_mid_t mid)
+{
+	struct m2mctl_coap_reply *reply = coap_session_get_app_data(session);
+	coap_pdu_code_t code = coap_pdu_get_code(received);
+	size_t len, offset, total;
+	const uint8_t *data;
+
+	reply->code = COAP_RESPONSE_CLASS(code) * 100 + (code & 0x1f);
+	if (coap_get_data_large(received, &len, &data, &offset, &total) &&
+	    !m2mctl_rest_append(&reply->body, (const char *)data, len))
+		reply->failure = "reply body too large";
+	reply->done = true;
+	return COAP_RESPONSE_OK;
+}
+
+static void m2mctl_coap_nack(coap_session_t *session, const coap_pdu_t *sent,
+			     const coap_nack_reason_t reason,
+			     const coap_mid_t mid)
+{
+	struct m2mctl_coap_reply *reply = coap_session_get_app_data(session);
+
+	reply->failure = reason == COAP_NACK_RST ? "the server reset the request" :
+			 reason == COAP_NACK_TOO_MANY_RETRIES ?
+			 "no answer after retransmissions" :
+			 "the request could not be sent";
+	reply->done = true;
+}
+
+/* Resolve the host and port of a coap:// URL. */
+static int m2mctl_coap_address(const char *url, coap_address_t *dst)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM }, *ai;
+	char host[256], port[8] = "5683";
+	const char *p = url + strlen("coap://");
+	size_t len = strcspn(p, "/?#");
+	const char *colon;
+	int err;
+
+	if (*p == '[') {
+		colon = memchr(p, ']', len);
+		if (!colon || (size_t)(colon - p - 1) >= sizeof(host))
+			return m2mctl_usage_error("rest", "bad host in \"%s\"", url);
+		memcpy(host, p + 1, (size_t)(colon - p - 1));
+		host[colon - p - 1] = '\0';
+		colon = colon + 1 < p + len && colon[1] == ':' ? colon + 1 : NULL;
+	} else {
+		colon = memchr(p, ':', len);
+		if ((colon ? (size_t)(colon - p) : len) >= sizeof(host))
+			return m2mctl_usage_error("rest", "bad host in \"%s\"", url);
+		memcpy(host, p, colon ? (size_t)(colon - p) : len);
+		host[colon ? colon - p : (long)len] = '\0';
+	}
+	if (colon) {
+		size_t plen = (size_t)(p + len - colon - 1);
+
+		if (!plen || plen >= sizeof(port) ||
+		    strspn(colon + 1, "0123456789") < plen)
+			return m2mctl_usage_error("rest", "bad port in \"%s\"", url);
+		memcpy(port, colon + 1, plen);
+		port[plen] = '\0';
+	}
+	err = getaddrinfo(host, port, &hints, &ai);
+	if (err)
+		return m2mctl_error("rest: cannot resolve %s: %s", host,
+				    gai_strerror(err));
+	coap_address_init(dst);
+	memcpy(&dst->addr, ai->ai_addr, ai->ai_addrlen);
+	dst->size = ai->ai_addrlen;
+	freeaddrinfo(ai);
+	return 0;
+}
+
+/* Build the request PDU; opts is consumed. */
+static coap_pdu_t *m2mctl_coap_pdu(coap_session_t *session,
+				   const char *method, coap_optlist_t **opts)
+{
+	coap_pdu_code_t code = !strcmp(method, "GET") ? COAP_REQUEST_CODE_GET :
+			       !strcmp(method, "POST") ? COAP_REQUEST_CODE_POST :
+			       !strcmp(method, "PUT") ? COAP_REQUEST_CODE_PUT :
+			       COAP_REQUEST_CODE_DELETE;
+	uint8_t token[8];
+	size_t token_len;
+	coap_pdu_t *pdu;
+
+	pdu = coap_pdu_init(COAP_MESSAGE_CON, code,
+			    coap_new_message_id(session),
+			    coap_session_max_pdu_size(session));
+	if (!pdu)
+		return NULL;
+	coap_session_new_token(session, &token_len, token);
+	if (!coap_add_token(pdu, token_len, token) ||
+	    !coap_add_optlist_pdu(pdu, opts)) {
+		coap_delete_pdu(pdu);
+		return NULL;
+	}
+	return pdu;
+}
+
+/* Send pdu and wait for its reply or args->timeout_ms. */
+static int m2mctl_coap_exchange(coap_context_t *ctx, coap_session_t *session,
+				coap_pdu_t *pdu,
+				const struct m2mctl_rest_args *args,
+				struct m2mctl_coap_reply *reply)
+{
+	struct timespec start, now;
+	unsigned long elapsed = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	if (coap_send(session, pdu) == COAP_INVALID_MID)
+		return m2mctl_error("rest: sending the CoAP request failed");
+	while (!reply->done && elapsed < args->timeout_ms) {
+		coap_io_process(ctx, 100);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		elapsed = (unsigned long)((now.tv_sec - start.tv_sec) * 1000 +
+					  (now.tv_nsec - start.tv_nsec) / 1000000);
+	}
+	if (!reply->done)
+		return m2mctl_error("rest: %s %s: no CoAP reply within %lu ms",
+				    args->method, args->url, args->timeout_ms);
+	if (!reply->code)
+		return m2mctl_error("rest: %s %s failed: %s", args->method,
+				    args->url, reply->failure);
+	printf("CoAP %u.%02u\n", reply->code / 100, reply->code % 100);
+	if (reply->body.len) {
+		fwrite(reply->body.data, 1, reply->body.len, stdout);
+		if (reply->body.data[reply->body.len - 1] != '\n')
+			printf("\n");
+	}
+	return reply->code / 100 == 2 ? M2MCTL_EXIT_OK : M2MCTL_EXIT_FAILED;
+}
+
+/* Prepare options (signature included) and the session, then send. */
+static int m2mctl_coap_run(coap_context_t *ctx,
+			   const struct m2mctl_rest_args *args,
+			   const char *body, size_t len,
+			   struct m2mctl_coap_reply *reply)
+{
+	char target[4096], auth[M2M_KMAUTH_MAX];
+	coap_optlist_t *opts = NULL;
+	coap_session_t *session = NULL;
+	coap_address_t dst;
+	coap_pdu_t *pdu;
+	int ret;
+
+	ret = m2mctl_coap_uri(args->url, &opts, target, sizeof(target));
+	if (!ret)
+		ret = m2mctl_coap_headers(args, body != NULL, &opts);
+	if (!ret && args->app) {
+		ret = m2mctl_rest_sign(args, target, body ? body : "", len,
+				       auth, sizeof(auth));
+		if (!ret)
+			coap_insert_optlist(&opts,
+					    coap_new_optlist(M2MCTL_COAP_OPT_AUTH,
+							     strlen(auth),
+							     (uint8_t *)auth));
+	}
+	if (!ret)
+		ret = m2mctl_coap_address(args->url, &dst);
+	if (!ret) {
+		session = coap_new_client_session(ctx, NULL, &dst,
+						  COAP_PROTO_UDP);
+		if (!session)
+			ret = m2mctl_error("rest: cannot open a CoAP session to %s",
+					   args->url);
+	}
+	if (!ret) {
+		coap_session_set_app_data(session, reply);
+		pdu = m2mctl_coap_pdu(session, args->method, &opts);
+		if (!pdu)
+			ret = m2mctl_error("rest: building the CoAP request failed");
+		else if (body &&
+			 !coap_add_data_large_request(session, pdu, len,
+						      (const uint8_t *)body,
+						      NULL, NULL))
+			ret = m2mctl_error("rest: adding the body failed");
+		if (!ret)
+			ret = m2mctl_coap_exchange(ctx, session, pdu, args,
+						   reply);
+		else if (pdu)
+			coap_delete_pdu(pdu);
+	}
+	coap_delete_optlist(opts);
+	if (session)
+		coap_session_release(session);
+	return ret;
+}
+
+/* Send the request over CoAP (UDP) with libcoap. */
+static int m2mctl_rest_coap(const struct m2mctl_rest_args *args,
+			    const char *body, size_t len)
+{
+	struct m2mctl_coap_reply reply = { 0 };
+	coap_context_t *ctx;
+	int ret;
+
+	coap_startup();
+	coap_set_log_level(LOG_EMERG);
+	ctx = coap_new_context(NULL);
+	if (!ctx) {
+		coap_cleanup();
+		return m2mctl_error("rest: cannot create a CoAP context");
+	}
+	coap_context_set_block_mode(ctx, COAP_BLOCK_USE_LIBCOAP |
+					 COAP_BLOCK_SINGLE_BODY);
+	coap_register_response_handler(ctx, m2mctl_coap_response);
+	coap_register_nack_handler(ctx, m2mctl_coap_nack);
+	ret = m2mctl_coap_run(ctx, args, body, len, &reply);
+	free(reply.body.data);
+	coap_free_context(ctx);
+	coap_cleanup();
+	return ret;
+}
+
+/* Sign when asked to, and send over HTTP. */
+static int m2mctl_rest_http(const struct m2mctl_rest_args *args,
+			    const char *body, size_t len)
+{
+	char target[4096], auth[M2M_KMAUTH_MAX];
+	struct curl_slist *hdrs = NULL;
+	int ret;
+
+	ret = m2mctl_rest_target(args->url, target, sizeof(target));
+	if (!ret)
+		ret = m2mctl_rest_headers(args, body != NULL, &hdrs);
+	if (!ret && args->app) {
+		ret = m2mctl_rest_sign(args, target, body ? body : "", len,
+				       auth, sizeof(auth));
+		if (!ret)
+			ret = m2mctl_rest_add_auth(auth, &hdrs);
+	}
+	if (!ret)
+		ret = m2mctl_rest_send(args, body, len, hdrs);
+	curl_slist_free_all(hdrs);
+	return ret;
+}
+
 static int m2mctl_rest(int argc, char **argv)
 {
 	struct m2mctl_rest_args args = { .timeout_ms = M2MCTL_TIMEOUT_MS };
-	struct curl_slist *hdrs = NULL;
-	char target[4096];
 	char *body = NULL;
 	size_t len = 0;
 	int ret;
@@ -587,17 +1025,10 @@ static int m2mctl_rest(int argc, char **argv)
 	ret = m2mctl_rest_parse(argc, argv, &args);
 	if (ret)
 		return ret < 0 ? M2MCTL_EXIT_OK : ret;
-	ret = m2mctl_rest_target(args.url, target, sizeof(target));
+	ret = m2mctl_rest_body(args.body_arg, &body, &len);
 	if (!ret)
-		ret = m2mctl_rest_body(args.body_arg, &body, &len);
-	if (!ret)
-		ret = m2mctl_rest_headers(&args, args.body_arg != NULL, &hdrs);
-	if (!ret && args.app)
-		ret = m2mctl_rest_sign(&args, target, body ? body : "", len,
-				       &hdrs);
-	if (!ret)
-		ret = m2mctl_rest_send(&args, body, len, hdrs);
-	curl_slist_free_all(hdrs);
+		ret = args.coap ? m2mctl_rest_coap(&args, body, len) :
+				  m2mctl_rest_http(&args, body, len);
 	free(body);
 	return ret;
 }

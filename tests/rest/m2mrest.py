@@ -54,6 +54,11 @@ def el(name, value=''):
     return '<m2m:%s>%s</m2m:%s>' % (name, value, name)
 
 
+def ref(uri):
+    """A <reference> of an AnyURIList, a local element in no namespace."""
+    return '<reference>%s</reference>' % uri
+
+
 def search_strings(*words):
     return el('searchStrings', ''.join(el('searchString', w) for w in words))
 
@@ -343,7 +348,13 @@ class Suite:
                 if body is not None or method in ('POST', 'PUT'):
                     conn.putheader('Content-Length',
                                    str(len(body or b'')))
-                conn.endheaders(body)
+                try:
+                    conn.endheaders(body)
+                except OSError:
+                    # A server may reply (413) and close before it has
+                    # read the whole body: read that reply.
+                    if conn.sock is None:
+                        raise
                 resp = conn.getresponse()
                 data = resp.read()
                 reply = Reply(resp.status,

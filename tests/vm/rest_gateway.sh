@@ -44,7 +44,7 @@ check_equal "over the tunnel: create under its own scl is 201" 201 \
 check "the created application validates" reply_valid
 check_equal "admin registers another gateway's scl" 201 \
 	"$(admin_req net POST /nscl/scls \
-		'<m2m:scl xmlns:m2m="http://uri.etsi.org/m2m" sclId="gscl-other"><m2m:onlineStatus>ONLINE</m2m:onlineStatus></m2m:scl>')"
+		'<m2m:scl xmlns:m2m="http://uri.etsi.org/m2m" sclId="gscl-other"><m2m:link>http://127.0.0.1:9/gscl</m2m:link></m2m:scl>')"
 admin_req net GET /nscl/scls/gscl-other/applications > /dev/null
 before=$(cat "$demo_dir/reply")
 check_equal "over the tunnel: create under another gateway's scl is 403" 403 \
@@ -63,7 +63,7 @@ check_equal "the underlay create left nothing" 404 \
 	"$(admin_req net GET "$mine/underlay")"
 
 # Announcement.
-announce='<m2m:application xmlns:m2m="http://uri.etsi.org/m2m" appId="announced"><m2m:searchStrings><m2m:searchString>room/kitchen</m2m:searchString></m2m:searchStrings><m2m:announceTo><m2m:activated>true</m2m:activated><m2m:sclList><m2m:reference>'$nscl_url'/nscl</m2m:reference></m2m:sclList></m2m:announceTo></m2m:application>'
+announce='<m2m:application xmlns:m2m="http://uri.etsi.org/m2m" appId="announced"><m2m:searchStrings><m2m:searchString>room/kitchen</m2m:searchString></m2m:searchStrings><m2m:announceTo><m2m:activated>true</m2m:activated><m2m:sclList><reference>'$nscl_url'/nscl</reference></m2m:sclList></m2m:announceTo></m2m:application>'
 check_equal "gateway application with announceTo is 201" 201 \
 	"$(admin_req gw POST /gscl/applications "$announce")"
 annc=$mine/announced

@@ -3,12 +3,12 @@
 """Generate agent/m2md/rtype_table.c from the ETSI M2M XML schemas.
 
 For each resource type that m2md hosts, the table lists its attributes in
-the order of its schema's sequence with their kind (long, boolean,
-dateTime, list, nested complex type, reference), who may set them (RW,
-WO, RO) and whether a create must give them, plus its sub-collections and,
-for a collection, the types it holds. Nested complex types get their own
-element tables, so the parser and the renderer handle them without any
-schema at run time.
+the order of its schema's sequence. Each attribute has a kind (long,
+boolean, dateTime, list, nested complex type, reference), an access (RW,
+WO, RO) and a flag for whether a create must give it. A type also lists
+its sub-collections and, for a collection, the types it holds. Nested
+complex types get their own element tables, so the parser and the
+renderer handle them without any schema at run time.
 
 The schemas say nothing about access, so the access rules of ETSI
 TS 102 690 are written below as defaults and per-type overrides.
@@ -42,7 +42,7 @@ HOSTED = [
 VIRTUAL = {'discovery', 'membersContent', 'latest', 'oldest'}
 NO_SCHEMA = {'latest', 'oldest'}
 
-# membersContent is answered with a membersContentResponses document, so
+# A GET of membersContent returns a membersContentResponses document, so
 # the type has no attributes of its own (membersContent.xsd declares only
 # that root element).
 ATTRLESS = {'membersContent'}
@@ -110,9 +110,9 @@ OVERRIDES = {
     ('contentInstance', 'content'): {'access': 'WO'},
 }
 
-# channelData is declared with the abstract type ChannelData; the only
-# concrete type ETSI defines is LongPollingChannelData, so its elements
-# are the ones used (the renderer names it with xsi:type).
+# channelData is declared with the abstract type ChannelData. The only
+# concrete type that ETSI defines is LongPollingChannelData, so its
+# elements are used, and the renderer names it with xsi:type.
 TYPE_OVERRIDES = {'ChannelData': 'LongPollingChannelData'}
 
 LONG_TYPES = {'long', 'int', 'integer', 'unsignedInt', 'unsignedLong',
@@ -409,10 +409,13 @@ def emit_attr(a, out, indent='\t'):
         fields.append('.item_local = true')
     if a.choice:
         fields.append('.choice = %d' % a.choice)
+
     line = indent + '{ ' + ', '.join(fields) + ' },'
     if len(line.expandtabs()) <= 80:
         out.append(line)
         return
+
+    # Too long for one line: wrap the fields at 80 columns.
     out.append(indent + '{ ' + fields[0] + ',')
     cur = indent + '  '
     for i, f in enumerate(fields[1:]):

@@ -4,7 +4,7 @@
  * the root element name as the only key, XML attributes and child
  * elements as keys, longs as numbers, booleans as true and false,
  * repeated elements and list items always as arrays. The attribute tables
- * say which elements repeat and what kind their text is, so the output
+ * define which elements repeat and what kind their text is, so the output
  * does not depend on how many items a list happens to hold. The text is
  * written directly, without building json-c objects, because every JSON
  * GET goes through here.
@@ -126,7 +126,7 @@ static bool m2md_jhas_attrs(xmlNodePtr node)
 static void m2md_jobject(struct m2md_jbuf *b, xmlNodePtr node,
 			 const struct m2md_attr *elems, const char *item);
 
-/* Text of a leaf element, as a number or boolean when its kind says so. */
+/* Text of a leaf element: a number or boolean for those kinds, else a string. */
 static void m2md_jleaf(struct m2md_jbuf *b, const char *text,
 		       const struct m2md_attr *d)
 {

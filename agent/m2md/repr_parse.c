@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Strict parsing of request bodies into stored attributes. An XML body is
- * first turned into its JSON form, checking element names, namespaces and
- * nesting against the attribute tables; a JSON body is already in that
- * form. Both then go through the same checks of access, kind, enumeration
- * and limits, so the two media types accept exactly the same documents.
+ * first turned into its JSON form, and element names, namespaces and
+ * nesting are checked against the attribute tables on the way. A JSON
+ * body is already in that form. Both then go through the same checks of
+ * access, kind, enumeration and limits, so the two media types accept
+ * the same documents.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -161,12 +162,15 @@ static struct json_object *m2md_x2j_children(struct m2md_pctx *c,
 				   (const char *)ch->name, where);
 			continue;
 		}
+		/*
+		 * A local element belongs in no namespace, but some clients
+		 * qualify every element, so the m2m namespace is accepted
+		 * for it too.
+		 */
 		in_ns = ch->ns && !strcmp((const char *)ch->ns->href,
 					  M2MD_XML_NS);
-		if (in_ns == d->local) {
-			m2md_pfail(c, d->local ?
-				   "element <%s> in <%s> must be in no namespace" :
-				   "element <%s> in <%s> is not in namespace " M2MD_XML_NS,
+		if (!in_ns && (ch->ns || !d->local)) {
+			m2md_pfail(c, "element <%s> in <%s> is not in namespace " M2MD_XML_NS,
 				   (const char *)ch->name, where);
 			continue;
 		}

@@ -30,9 +30,9 @@ enum m2md_out_ns {
 };
 
 /*
- * Where the renderer writes a document: a libxml2 tree, or XML text
- * directly (the GET path, several times faster than serializing a tree).
- * Both give the same document; the unit tests compare them.
+ * Output of the renderer: a libxml2 tree, or XML text written directly
+ * (the GET path, several times faster than serializing a tree). Both give
+ * the same document, and the unit tests compare them.
  */
 struct m2md_out {
 	bool text;

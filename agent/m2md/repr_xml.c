@@ -132,7 +132,7 @@ static void m2md_put_complex(struct m2md_out *o, const struct m2md_attr *a,
 	if (!strcmp(a->name, "channelData"))
 		m2md_out_attr(o, "type", M2MD_XML_NS_PREFIX
 			      ":LongPollingChannelData", M2MD_NS_XSI);
-	/* XML attributes first: they belong to the start tag. */
+	/* XML attributes come first because they belong to the start tag. */
 	for (e = a->elems; e && e->name; e++)
 		if (e->xml_attr && json_object_object_get_ex(v, e->name, &ev) &&
 		    json_object_is_type(ev, json_type_string))
@@ -159,9 +159,9 @@ void m2md_repr_put_value(struct m2md_out *o, const struct m2md_attr *a,
 }
 
 /*
- * The value of a required attribute that a stored resource lacks, so the
- * document stays valid: parsing requires these on create, so only rows
- * written by the SCL itself can miss them.
+ * Write a placeholder for a required attribute that a stored resource
+ * lacks, so the document stays valid. Parsing requires these on create,
+ * so only rows written by the SCL itself can miss them.
  */
 static void m2md_put_default(struct m2md_out *o, const struct m2md_attr *a)
 {
@@ -176,7 +176,11 @@ static void m2md_put_default(struct m2md_out *o, const struct m2md_attr *a)
 			      a->values ? a->values[0] : "");
 }
 
-/* The content of a contentInstance element (already open). */
+/*
+ * Write the content of a contentInstance element (already open).
+ * NOTE: a delayTolerance given on create is not kept by the store, so it
+ * is never rendered.
+ */
 static void m2md_put_ci(struct m2md_out *o, const struct m2md_resource *res,
 			bool metadata_only)
 {
@@ -426,7 +430,7 @@ xmlDocPtr m2md_repr_notify(const char *status_code, const void *repr,
 		b64 = m2md_base64_encode(repr, len);
 		o.failed |= !b64;
 		m2md_out_open(&o, "representation", true);
-		/* xmlmime asks for at least 3 characters of media type. */
+		/* The xmlmime schema requires a media type of 3 characters or more. */
 		if (content_type && strlen(content_type) >= 3)
 			m2md_out_attr(&o, "contentType", content_type,
 				      M2MD_NS_XMIME);

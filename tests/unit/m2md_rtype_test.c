@@ -65,16 +65,17 @@ static void test_ids(void)
 	const struct m2md_rtype *t;
 
 	t = m2md_rtype_find("application");
-	CHECK(!strcmp(t->id_attr, "appId") && !t->id_qualified,
-	      "application is named by appId");
+	CHECK(!strcmp(t->id_attr, "appId"), "application is named by appId");
+	CHECK(!t->id_qualified, "appId is unqualified");
 	t = m2md_rtype_find("scl");
-	CHECK(!strcmp(t->id_attr, "sclId") && !t->id_qualified,
-	      "scl is named by sclId");
+	CHECK(!strcmp(t->id_attr, "sclId"), "scl is named by sclId");
+	CHECK(!t->id_qualified, "sclId is unqualified");
 	t = m2md_rtype_find("container");
-	CHECK(!strcmp(t->id_attr, "id") && t->id_qualified,
-	      "container is named by m2m:id");
+	CHECK(!strcmp(t->id_attr, "id"), "container is named by id");
+	CHECK(t->id_qualified, "container's id is m2m:id");
 	t = m2md_rtype_find("applicationAnnc");
-	CHECK(!strcmp(t->id_attr, "id") && !t->id_qualified,
+	CHECK(!strcmp(t->id_attr, "id"), "applicationAnnc is named by id");
+	CHECK(!t->id_qualified,
 	      "applicationAnnc's schema declares an unqualified id");
 	CHECK(m2md_rtype_find("containers")->id_attr == NULL,
 	      "a collection has no id attribute");
@@ -116,35 +117,41 @@ static void test_kinds(void)
 	CHECK(attr("container", "expirationTime")->kind == M2MD_ATTR_TIME,
 	      "expirationTime is a dateTime");
 	a = attr("container", "searchStrings");
-	CHECK(a->kind == M2MD_ATTR_LIST && !strcmp(a->item, "searchString") &&
-	      !a->item_local, "searchStrings is a list of searchString");
+	CHECK(a->kind == M2MD_ATTR_LIST, "searchStrings is a list");
+	CHECK(!strcmp(a->item, "searchString"), "of searchString");
+	CHECK(!a->item_local, "searchString is a global element");
 	a = attr("group", "members");
-	CHECK(a->kind == M2MD_ATTR_LIST && !strcmp(a->item, "reference") &&
-	      a->item_local, "members is an AnyURIList of local reference");
+	CHECK(a->kind == M2MD_ATTR_LIST, "members is a list");
+	CHECK(!strcmp(a->item, "reference"), "of reference");
+	CHECK(a->item_local, "AnyURIList's reference is local");
 	a = attr("scl", "pocs");
 	CHECK(a->kind == M2MD_ATTR_LIST, "pocs is a list");
 	a = attr("accessRight", "permissions");
-	CHECK(a->kind == M2MD_ATTR_COMPLEX && a->elems &&
-	      !strcmp(a->elems[0].name, "permission") && a->elems[0].repeated,
-	      "permissions holds repeated permission elements");
+	CHECK(a->kind == M2MD_ATTR_COMPLEX, "permissions is complex");
+	CHECK(!strcmp(a->elems[0].name, "permission"),
+	      "permissions contains permission elements");
+	CHECK(a->elems[0].repeated, "permission repeats");
 	a = &a->elems[0];
-	CHECK(a->elems[0].kind == M2MD_ATTR_LIST &&
-	      !strcmp(a->elems[0].item, "flag") && a->elems[0].values &&
-	      !strcmp(a->elems[0].values[4], "CREATE"),
-	      "permissionFlags is a list of flags READ .. CREATE");
+	CHECK(!strcmp(a->elems[0].name, "permissionFlags"),
+	      "permission starts with permissionFlags");
+	CHECK(a->elems[0].kind == M2MD_ATTR_LIST, "permissionFlags is a list");
+	CHECK(!strcmp(a->elems[0].item, "flag"), "of flag");
+	CHECK(a->elems[0].values && !strcmp(a->elems[0].values[4], "CREATE"),
+	      "flags are READ .. CREATE");
 	a = attr("application", "announceTo");
 	CHECK(a->kind == M2MD_ATTR_COMPLEX, "announceTo is complex");
 	a = attr("locationContainer", "locationContainerType");
-	CHECK(a->values && !strcmp(a->values[1], "APPLICATION_GENERATED") &&
-	      !a->values[2], "locationContainerType has two values");
+	CHECK(a->values && !strcmp(a->values[1], "APPLICATION_GENERATED"),
+	      "locationContainerType has APPLICATION_GENERATED");
+	CHECK(a->values && !a->values[2], "locationContainerType has two values");
 	CHECK(attr("container", "contentInstancesReference")->kind ==
 	      M2MD_ATTR_REFERENCE, "references are computed");
 	CHECK(attr("contentInstances", "latest")->kind == M2MD_ATTR_REFERENCE,
 	      "latest is computed");
 	a = attr("subscription", "minimalTimeBetweenNotifications");
-	CHECK(a->choice && a->choice ==
-	      attr("subscription", "delayTolerance")->choice,
-	      "minimalTimeBetweenNotifications and delayTolerance are a choice");
+	CHECK(a->choice != 0, "minimalTimeBetweenNotifications is in a choice");
+	CHECK(a->choice == attr("subscription", "delayTolerance")->choice,
+	      "with delayTolerance");
 	a = attr("subscription", "filterCriteria");
 	CHECK(a->elems && a->elems[0].local,
 	      "filterCriteria's elements are local");

@@ -56,6 +56,20 @@ long m2md_gateway_forward(struct m2md_gateway *gw, const char *scl_id,
 			  size_t len, char *err, size_t errlen);
 
 /*
+ * Register the gateway's <scl> with the NSCL (POST to <nscl>/scls).
+ * Returns 0 when it is registered (201, or 409 for an earlier one),
+ * -ENOENT before bootstrap gave an sclId, or another negative errno
+ * (logged).
+ */
+int m2md_gateway_register(struct m2md_gateway *gw);
+/*
+ * Create the NSCL's <scl> in the local scls collection, pointing at the
+ * NSCL base URL in use, or update that URL. Returns 0, -ENOENT before a
+ * connect gave the nscl id, or another negative errno (logged).
+ */
+int m2md_gateway_add_nscl(struct m2md_gateway *gw);
+
+/*
  * Return the seconds from a connect to the reconnect: 80% of the Kmc
  * lifetime, but at least 1, so that a lifetime under 2 s does not make
  * the gateway reconnect without pause.

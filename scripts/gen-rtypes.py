@@ -521,8 +521,8 @@ def generate(xsd_dir):
         emit_type(t, out)
     out.append('};')
     out.append('')
-    out.append('const size_t m2md_n_rtype_docs = '
-               'sizeof(m2md_rtype_docs) / sizeof(m2md_rtype_docs[0]);')
+    out.append('const size_t m2md_n_rtype_docs =')
+    out.append('\tsizeof(m2md_rtype_docs) / sizeof(m2md_rtype_docs[0]);')
     return '\n'.join(out) + '\n'
 
 

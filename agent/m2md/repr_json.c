@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,7 +127,7 @@ static bool m2md_jhas_attrs(xmlNodePtr node)
 static void m2md_jobject(struct m2md_jbuf *b, xmlNodePtr node,
 			 const struct m2md_attr *elems, const char *item);
 
-/* Text of a leaf element: a number or boolean for those kinds, else a string. */
+/* Write a leaf's text: a number or boolean for those kinds, else a string. */
 static void m2md_jleaf(struct m2md_jbuf *b, const char *text,
 		       const struct m2md_attr *d)
 {
@@ -172,7 +173,8 @@ static void m2md_jmember(struct m2md_jbuf *b, xmlNodePtr first,
 		return m2md_jvalue(b, first, d);
 	m2md_jput(b, "[", 1);
 	for (c = first; c; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE || xmlStrcmp(c->name, first->name))
+		if (c->type != XML_ELEMENT_NODE ||
+		    xmlStrcmp(c->name, first->name))
 			continue;
 		if (sep)
 			m2md_jput(b, ",", 1);
@@ -187,17 +189,27 @@ static bool m2md_jrepeats(xmlNodePtr first)
 	xmlNodePtr c;
 
 	for (c = first->next; c; c = c->next)
-		if (c->type == XML_ELEMENT_NODE && !xmlStrcmp(c->name, first->name))
+		if (c->type == XML_ELEMENT_NODE &&
+		    !xmlStrcmp(c->name, first->name))
 			return true;
 	return false;
 }
 
-static bool m2md_jseen(const xmlChar **names, size_t n, const xmlChar *name)
+/* True when an earlier sibling of c has its name (c's group is written). */
+static bool m2md_jseen(const xmlChar **names, size_t n, xmlNodePtr c)
 {
+	xmlNodePtr prev;
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (!xmlStrcmp(names[i], name))
+		if (!xmlStrcmp(names[i], c->name))
+			return true;
+	if (n < M2MD_JSON_NAMES_MAX)
+		return false;
+	/* More distinct names than the table holds: look back instead. */
+	for (prev = c->prev; prev; prev = prev->prev)
+		if (prev->type == XML_ELEMENT_NODE &&
+		    !xmlStrcmp(prev->name, c->name))
 			return true;
 	return false;
 }
@@ -230,7 +242,7 @@ static void m2md_jobject(struct m2md_jbuf *b, xmlNodePtr node,
 	for (c = node->children; c; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
-		if (m2md_jseen(names, nnames, c->name))
+		if (m2md_jseen(names, nnames, c))
 			continue;
 		if (nnames < M2MD_JSON_NAMES_MAX)
 			names[nnames++] = c->name;
@@ -292,7 +304,8 @@ struct json_object *m2md_repr_attrs(const struct m2md_resource *res)
 	struct json_object *obj;
 
 	/* A contentInstance's data is its content, not attributes. */
-	if (!res->data || !res->len || !strcmp(res->type, "contentInstance"))
+	if (!res->data || !res->len || res->len > INT32_MAX ||
+	    !strcmp(res->type, "contentInstance"))
 		return NULL;
 	tok = json_tokener_new();
 	if (!tok)

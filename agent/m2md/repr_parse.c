@@ -116,8 +116,8 @@ static void m2md_x2j_attrs(struct m2md_pctx *c, xmlNodePtr node,
 		text = xmlNodeListGetString(node->doc, attr->children, 1);
 		if (obj)
 			json_object_object_add(obj, e->name,
-				json_object_new_string(text ?
-					(const char *)text : ""));
+					       json_object_new_string(text ?
+						(const char *)text : ""));
 		xmlFree(text);
 	}
 }
@@ -143,7 +143,8 @@ static struct json_object *m2md_x2j_children(struct m2md_pctx *c,
 	for (ch = node->children; ch && !c->status; ch = ch->next) {
 		if (ch->type == XML_COMMENT_NODE || ch->type == XML_PI_NODE)
 			continue;
-		if (ch->type == XML_TEXT_NODE || ch->type == XML_CDATA_SECTION_NODE) {
+		if (ch->type == XML_TEXT_NODE ||
+		    ch->type == XML_CDATA_SECTION_NODE) {
 			if (!m2md_blank(ch->content))
 				m2md_pfail(c, "unexpected text '%.40s' in <%s>",
 					   (const char *)ch->content, where);
@@ -449,7 +450,7 @@ static void m2md_norm_member(struct m2md_pctx *c, const struct m2md_attr *a,
 			     const struct m2md_attr *e, struct json_object *v,
 			     struct json_object *obj)
 {
-	struct json_object *arr, *nv;
+	struct json_object *arr, *nv, *it;
 	size_t i, n;
 
 	if (e->xml_attr) {
@@ -474,10 +475,9 @@ static void m2md_norm_member(struct m2md_pctx *c, const struct m2md_attr *a,
 	n = json_object_is_type(v, json_type_array) ?
 	    json_object_array_length(v) : 1;
 	for (i = 0; i < n && !c->status; i++) {
-		nv = m2md_norm_value(c, e, json_object_is_type(v,
-				     json_type_array) ?
-				     json_object_array_get_idx(v, i) : v,
-				     false);
+		it = json_object_is_type(v, json_type_array) ?
+		     json_object_array_get_idx(v, i) : v;
+		nv = m2md_norm_value(c, e, it, false);
 		if (nv)
 			json_object_array_add(arr, nv);
 	}

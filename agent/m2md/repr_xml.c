@@ -361,7 +361,8 @@ static int m2md_render_to(const struct m2md_render *r, struct m2md_out *o,
 	for (a = copy.type->attrs; a && a->name; a++) {
 		if (m2md_put_computed(o, &copy, a))
 			continue;
-		if (r->attrs && json_object_object_get_ex(r->attrs, a->name, &v))
+		if (r->attrs &&
+		    json_object_object_get_ex(r->attrs, a->name, &v))
 			m2md_repr_put_value(o, a, v);
 		else if (a->required)
 			m2md_put_default(o, a);
@@ -430,7 +431,7 @@ xmlDocPtr m2md_repr_notify(const char *status_code, const void *repr,
 		b64 = m2md_base64_encode(repr, len);
 		o.failed |= !b64;
 		m2md_out_open(&o, "representation", true);
-		/* The xmlmime schema requires a media type of 3 characters or more. */
+		/* The xmlmime schema requires 3 characters or more. */
 		if (content_type && strlen(content_type) >= 3)
 			m2md_out_attr(&o, "contentType", content_type,
 				      M2MD_NS_XMIME);

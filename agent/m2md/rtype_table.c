@@ -1011,4 +1011,5 @@ const struct m2md_rtype m2md_rtype_docs[] = {
 	},
 };
 
-const size_t m2md_n_rtype_docs = sizeof(m2md_rtype_docs) / sizeof(m2md_rtype_docs[0]);
+const size_t m2md_n_rtype_docs =
+	sizeof(m2md_rtype_docs) / sizeof(m2md_rtype_docs[0]);

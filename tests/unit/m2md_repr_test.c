@@ -810,6 +810,33 @@ static void test_documents(void)
 	xmlFreeDoc(doc);
 }
 
+/* More distinct child names than the converter tracks at once. */
+static void test_json_many_names(void)
+{
+	struct json_object *obj, *form, *v;
+	xmlNodePtr root;
+	xmlDocPtr doc;
+	char name[16];
+	int i;
+
+	doc = m2md_xml_new("errorInfo", &root);
+	for (i = 0; i < 70; i++) {
+		snprintf(name, sizeof(name), "e%d", i);
+		m2md_xml_add(root, name, "x");
+	}
+	m2md_xml_add(root, "e69", "y");
+	obj = doc_json(doc);
+	form = obj ? json_object_object_get(obj, "errorInfo") : NULL;
+	CHECK(json_object_object_length(form) == 70, "70 members, not %d",
+	      form ? json_object_object_length(form) : -1);
+	v = json_object_object_get(form, "e69");
+	CHECK(json_object_is_type(v, json_type_array),
+	      "a repeated 70th name is an array");
+	CHECK(json_object_array_length(v) == 2, "of both elements");
+	json_object_put(obj);
+	xmlFreeDoc(doc);
+}
+
 /* Lists keep their array form with one item; contentInstance content too. */
 static void test_json_form(void)
 {
@@ -1056,6 +1083,7 @@ int main(void)
 	test_parse_ids();
 	test_documents();
 	test_json_form();
+	test_json_many_names();
 	test_create_bodies();
 	test_stored_attrs();
 	test_escaping();

@@ -13,11 +13,19 @@
 #include <time.h>
 
 #include <coap3/coap.h>
+#include <libxml/parser.h>
+#include <libxml/xmlschemas.h>
 
 #include "coap.h"
 #include "http.h"
 #include "log.h"
 #include "m2md_test.h"
+#include "store.h"
+#include "tree.h"
+
+/* The ETSI schemas, relative to tests/unit where the tests run. */
+#define XSD_DIR		"../xsd"
+#define M2M_NS		"xmlns:m2m=\"http://uri.etsi.org/m2m\""
 
 /* What the handler saw of the last request. */
 static struct {
@@ -1070,6 +1078,192 @@ static void test_start_errors(void)
 	      "a port in use is rejected");
 }
 
+/*
+ * Validate an XML body against the schema of its root element. Returns
+ * the root element's name, or "" with the reason in err when invalid.
+ */
+static const char *validate(const unsigned char *body, size_t len, char *root,
+			    size_t rootlen, char *err, size_t errlen)
+{
+	xmlSchemaParserCtxtPtr parser = NULL;
+	xmlSchemaValidCtxtPtr valid = NULL;
+	xmlSchemaPtr schema = NULL;
+	char xsd[128];
+	xmlDocPtr doc;
+	int ret = -1;
+
+	root[0] = '\0';
+	doc = xmlReadMemory((const char *)body, len, NULL, NULL, XML_PARSE_NONET);
+	if (!doc || !xmlDocGetRootElement(doc)) {
+		snprintf(err, errlen, "not well-formed XML");
+		xmlFreeDoc(doc);
+		return root;
+	}
+	snprintf(root, rootlen, "%s", xmlDocGetRootElement(doc)->name);
+	snprintf(xsd, sizeof(xsd), XSD_DIR "/%s.xsd", root);
+	parser = xmlSchemaNewParserCtxt(xsd);
+	if (parser)
+		schema = xmlSchemaParse(parser);
+	if (schema)
+		valid = xmlSchemaNewValidCtxt(schema);
+	if (valid)
+		ret = xmlSchemaValidateDoc(valid, doc);
+	snprintf(err, errlen, "%s does not validate against %s", root, xsd);
+	xmlSchemaFreeValidCtxt(valid);
+	xmlSchemaFree(schema);
+	xmlSchemaFreeParserCtxt(parser);
+	xmlFreeDoc(doc);
+	if (ret)
+		root[0] = '\0';
+	return root;
+}
+
+static int validated;
+
+/* Check that r's body is XML of root element root, valid by its schema. */
+static void expect_valid(const struct resp *r, const char *root,
+			 const char *what)
+{
+	char name[64], err[512];
+
+	CHECK(r->format == COAP_MEDIATYPE_APPLICATION_XML,
+	      "%s: Content-Format 41, got %d", what, r->format);
+	validate(r->body, r->len, name, sizeof(name), err, sizeof(err));
+	CHECK(!strcmp(name, root), "%s: %s (body %.*s)", what, err,
+	      (int)r->len, r->body ? (char *)r->body : "");
+	validated += !strcmp(name, root);
+}
+
+/*
+ * A real tree (store in a temporary directory, no authentication) over
+ * CoAP: create an application, a container and a contentInstance, read
+ * them back, and validate every XML reply against its ETSI schema.
+ */
+static void test_real_tree(void)
+{
+	struct opt xml = { .number = COAP_OPTION_CONTENT_FORMAT, .uint = 41 };
+	struct opt text = { .number = COAP_OPTION_CONTENT_FORMAT, .uint = 0 };
+	struct opt json = { .number = COAP_OPTION_ACCEPT, .uint = 50 };
+	struct opt etag = { .number = COAP_OPTION_ETAG };
+	static const char app[] = "<m2m:application " M2M_NS
+				  " appId=\"app1\"/>";
+	static const char cont[] = "<m2m:container " M2M_NS
+				   " m2m:id=\"temp\"/>";
+	struct m2md_route tree_routes[] = {
+		{ "/gscl", true, M2MD_GET | M2MD_POST | M2MD_PUT | M2MD_DELETE,
+		  0, m2md_tree_handle, NULL },
+	};
+	struct m2md_store *store;
+	struct m2md_tree tree = { 0 };
+	struct m2md_coap *coap;
+	uint16_t saved = port;
+	char dir[64], err[256];
+	uint8_t tag[8];
+	size_t tag_len;
+	struct resp r;
+
+	m2md_test_tmpdir(dir, sizeof(dir));
+	if (m2md_store_open(dir, &store, err, sizeof(err)) ||
+	    m2md_tree_init(&tree, store, "/gscl", NULL, NULL)) {
+		CHECK(0, "tree setup failed: %s", err);
+		return;
+	}
+	tree_routes[0].ctx = &tree;
+	CHECK(!m2md_coap_start("127.0.0.1", 0, tree_routes, 1, MAX_BODY, &coap,
+			       err, sizeof(err)), "start on a tree: %s", err);
+	port = m2md_coap_port(coap);
+
+	request(COAP_REQUEST_CODE_POST, "/gscl/applications", NULL, &xml, 1,
+		app, strlen(app), &r);
+	CHECK(r.code == 201, "create application answers 2.01, got %u (%s)",
+	      r.code, r.body ? (char *)r.body : "");
+	CHECK(!strcmp(r.location, "/gscl/applications/app1"),
+	      "application Location-Path is %s", r.location);
+	if (r.len)
+		expect_valid(&r, "application", "created application");
+	resp_free(&r);
+
+	request(COAP_REQUEST_CODE_POST, "/gscl/applications/app1/containers",
+		NULL, &xml, 1, cont, strlen(cont), &r);
+	CHECK(r.code == 201, "create container answers 2.01, got %u (%s)",
+	      r.code, r.body ? (char *)r.body : "");
+	CHECK(!strcmp(r.location, "/gscl/applications/app1/containers/temp"),
+	      "container Location-Path is %s", r.location);
+	resp_free(&r);
+
+	request(COAP_REQUEST_CODE_POST,
+		"/gscl/applications/app1/containers/temp/contentInstances",
+		NULL, &text, 1, "21.5", 4, &r);
+	CHECK(r.code == 201, "create contentInstance answers 2.01, got %u (%s)",
+	      r.code, r.body ? (char *)r.body : "");
+	resp_free(&r);
+
+	request(COAP_REQUEST_CODE_GET,
+		"/gscl/applications/app1/containers/temp/contentInstances/latest",
+		NULL, NULL, 0, NULL, 0, &r);
+	CHECK(r.code == 205, "GET latest answers 2.05, got %u", r.code);
+	expect_valid(&r, "contentInstance", "latest");
+	CHECK(r.body && strstr((char *)r.body, "MjEuNQ=="),
+	      "latest carries the content in base64");
+	resp_free(&r);
+
+	request(COAP_REQUEST_CODE_GET, "/gscl/applications/app1", NULL, NULL,
+		0, NULL, 0, &r);
+	CHECK(r.code == 205, "GET application answers 2.05, got %u", r.code);
+	expect_valid(&r, "application", "application");
+	CHECK(r.etag_len > 0, "application has an ETag");
+	tag_len = r.etag_len;
+	memcpy(tag, r.etag, tag_len);
+	resp_free(&r);
+
+	etag.value = (const char *)tag;
+	etag.len = tag_len;
+	request(COAP_REQUEST_CODE_GET, "/gscl/applications/app1", NULL, &etag,
+		1, NULL, 0, &r);
+	CHECK(r.code == 203, "GET with the current ETag answers 2.03, got %u",
+	      r.code);
+	CHECK(r.len == 0, "2.03 has no payload");
+	resp_free(&r);
+
+	request(COAP_REQUEST_CODE_GET, "/gscl/applications/app1/containers",
+		NULL, NULL, 0, NULL, 0, &r);
+	CHECK(r.code == 205, "GET containers answers 2.05, got %u", r.code);
+	expect_valid(&r, "containers", "containers");
+	resp_free(&r);
+
+	request(COAP_REQUEST_CODE_GET, "/gscl/applications/app1", NULL, &json,
+		1, NULL, 0, &r);
+	CHECK(r.code == 205, "GET as JSON answers 2.05, got %u", r.code);
+	CHECK(r.format == COAP_MEDIATYPE_APPLICATION_JSON,
+	      "Accept 50 gives Content-Format 50, got %d", r.format);
+	CHECK(r.body && strstr((char *)r.body, "\"application\""),
+	      "JSON has the application key");
+	resp_free(&r);
+
+	request(COAP_REQUEST_CODE_GET, "/gscl/applications/nothere", NULL,
+		NULL, 0, NULL, 0, &r);
+	CHECK(r.code == 404, "GET of a missing application answers 4.04, got %u",
+	      r.code);
+	expect_valid(&r, "errorInfo", "404 errorInfo");
+	resp_free(&r);
+
+	request(COAP_REQUEST_CODE_DELETE, "/gscl/applications/app1", NULL,
+		NULL, 0, NULL, 0, &r);
+	CHECK(r.code == 202, "DELETE application answers 2.02, got %u", r.code);
+	resp_free(&r);
+	request(COAP_REQUEST_CODE_GET, "/gscl/applications/app1", NULL, NULL,
+		0, NULL, 0, &r);
+	CHECK(r.code == 404, "deleted application answers 4.04, got %u",
+	      r.code);
+	resp_free(&r);
+
+	CHECK(validated >= 5, "%d XML replies validated", validated);
+	m2md_coap_stop(coap);
+	port = saved;
+	m2md_store_close(store);
+	m2md_test_rmdir(dir);
+}
+
 int main(void)
 {
 	char err[256];
@@ -1098,6 +1292,7 @@ int main(void)
 	test_retransmission();
 	test_start_errors();
 	test_ipv6();
+	test_real_tree();
 	m2md_coap_stop(server);
 	free(seen.body);
 	return m2md_test_done("m2md_coap_test");

@@ -1029,6 +1029,46 @@ static void test_retransmission(void)
 	close(fd);
 }
 
+/*
+ * With every handler thread busy, one more request gets 5.03 with
+ * Max-Age 1 at once instead of waiting.
+ */
+static void test_handler_limit(void)
+{
+	/* CON GET /t/cap?sleep=4000 with a 2-byte token that varies. */
+	unsigned char msg[] = {
+		0x42, 0x01, 0x30, 0x00, 0x00, 0x00, 0xb1, 't', 0x03, 'c', 'a',
+		'p', 0x4a, 's', 'l', 'e', 'e', 'p', '=', '4', '0', '0', '0',
+	};
+	unsigned char buf[1500];
+	struct timeval tv = { 0, 100 * 1000 };
+	int fd = raw_socket();
+	int i, acks = 0, busy = 0, max_age = -1, waited;
+	ssize_t len;
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	for (i = 0; i < 65; i++) {
+		msg[3] = msg[5] = (unsigned char)i;
+		send(fd, msg, sizeof(msg), 0);
+	}
+	for (waited = 0; waited < 3800 && acks + busy < 65; waited += 100) {
+		while ((len = recv(fd, buf, sizeof(buf), 0)) >= 4) {
+			if (buf[1] == 0)
+				acks++;
+			if (buf[1] == ((5 << 5) | 3)) {
+				busy++;
+				/* Max-Age: option 14, delta 14 as 13 + 1. */
+				if (len >= 10 && buf[6] == 0xd1 && buf[7] == 1)
+					max_age = buf[8];
+			}
+		}
+	}
+	CHECK(acks == 64, "%d of 64 requests got an empty ACK", acks);
+	CHECK(busy == 1, "%d requests got 5.03, expected 1", busy);
+	CHECK(max_age == 1, "5.03 has Max-Age 1, got %d", max_age);
+	close(fd);
+}
+
 static void test_ipv6(void)
 {
 	struct m2md_coap *v6;
@@ -1290,6 +1330,7 @@ int main(void)
 	test_slow_handler();
 	test_malformed_datagrams();
 	test_retransmission();
+	test_handler_limit();
 	test_start_errors();
 	test_ipv6();
 	test_real_tree();

@@ -42,6 +42,7 @@
  * bound. Dropping an idle session only costs setting it up again.
  */
 #define M2MD_COAP_SESSIONS_MAX	1024
+
 struct m2md_coap_job {
 	struct m2md_coap_job *next;
 	struct m2md_coap *coap;

@@ -26,6 +26,12 @@ gw_addr=10.77.0.2
 nscl_url=http://$net_addr:8080
 gscl_url=http://127.0.0.1:8181
 demo_dir=/tmp/m2msec-demo
+# Each agent's admin socket: requests on it come from root, which may do
+# anything, so the demo reads the NSCL's tree there.
+net_admin=$demo_dir/net.sock
+gw_admin=$demo_dir/gw.sock
+# The demo's application runs as this user and reads only its own Kma.
+app_uid=65534
 # Readings are slow under TCG: every wait allows this many seconds.
 demo_wait=${M2MSEC_DEMO_WAIT:-60}
 # More m2md options for the network side, for example "--kmc-lifetime 40"
@@ -89,16 +95,17 @@ demo_agents_up() {
 	in_net bash -c 'keyctl setperm @s 0x3f0b0000 &&
 		keyctl padd m2m_boot "$1" @s > /dev/null &&
 		exec "$2" --role network --listen '"$net_addr"':8080 \
-			--state-dir "$3" --keyring @s $4' \
-		net-agent "$boot_id" "$m2md" "$demo_dir/net" "$demo_net_opts" \
+			--state-dir "$3" --keyring @s --admin-socket "$4" $5' \
+		net-agent "$boot_id" "$m2md" "$demo_dir/net" "$net_admin" \
+		"$demo_net_opts" \
 		< "$credential" > "$demo_dir/net.log" 2>&1 &
 	net_pid=$!
 	in_gw bash -c 'keyctl setperm @s 0x3f0b0000 &&
 		keyctl padd m2m_boot "$1" @s > /dev/null &&
 		exec "$2" --role gateway --nscl '"$nscl_url"' \
 			--bootstrap-id "$1" --state-dir "$3" --keyring @s \
-			--retry-min 1 --retry-max 4' \
-		gw-agent "$boot_id" "$m2md" "$demo_dir/gw" \
+			--retry-min 1 --retry-max 4 --admin-socket "$4"' \
+		gw-agent "$boot_id" "$m2md" "$demo_dir/gw" "$gw_admin" \
 		< "$credential" > "$demo_dir/gw.log" 2>&1 &
 	gw_pid=$!
 	wait_for "$demo_wait" has_key net m2m_boot &&
@@ -153,8 +160,8 @@ scl_over_tunnel() {
 
 # Print the sclId that the gateway registered, from the NSCL's <scls>.
 registered_scl() {
-	ip netns exec "$ns_net" curl -sf -H 'Accept: application/json' \
-		"$nscl_url/nscl/scls" |
+	curl -sf --unix-socket "$net_admin" -H 'Accept: application/json' \
+		http://localhost/nscl/scls |
 		grep -o 'gscl-[0-9a-f]*' | head -n 1
 }
 
@@ -167,9 +174,42 @@ gscl_post() {
 		-X POST -H "Content-Type: $2" --data-binary "$3" "$gscl_url$1"
 }
 
-# nscl_get PATH: GET from the NSCL as seen from the network namespace.
+# nscl_get PATH: GET from the NSCL on its admin socket.
 nscl_get() {
-	ip netns exec "$ns_net" curl -sf "$nscl_url$1"
+	curl -sf --unix-socket "$net_admin" "http://localhost$1"
+}
+
+# app_kma APP KEY-ID: derive the Kma of application APP from the gateway's
+# Kmc into a key that user $app_uid owns, and print the key's serial.
+app_kma() {
+	in_gw "$m2mctl" kma --key-id "$2" --app "$1" --uid "$app_uid" \
+		--keyring @s
+}
+
+# as_uid UID CMD...: run CMD as user UID, outside the agents' session
+# keyrings, so that it possesses none of their keys.
+as_uid() {
+	local uid=$1
+
+	shift
+	setpriv --reuid="$uid" --regid="$uid" --clear-groups "$@"
+}
+
+# app_rest APP SERIAL KID METHOD PATH [BODY [CONTENT-TYPE]]: the
+# application APP, running as user $app_uid in the gateway namespace,
+# sends a request to the GSCL signed with its Kma (m2mctl rest). It
+# reads the key as its owner, not as a possessor. Prints the HTTP
+# status; m2mctl's output is kept in $demo_dir/reply.
+app_rest() {
+	local app=$1 serial=$2 kid=$3 method=$4 path=$5
+
+	shift 5
+	[ $# -ge 1 ] && set -- -H "Content-Type: ${2:-application/xml}" -- "$1"
+	ip netns exec "$ns_gw" setpriv --reuid="$app_uid" --regid="$app_uid" \
+		--clear-groups \
+		"$m2mctl" rest --app "$app" --kma "$serial" --kid "$kid" \
+		"$method" "$gscl_url$path" "$@" > "$demo_dir/reply" 2>&1
+	awk 'NR == 1 && /^HTTP\// { print $2 }' "$demo_dir/reply"
 }
 
 # The tunnel: both agents create an m2msec interface of this name, and

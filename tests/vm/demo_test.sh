@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # The demo scenario with asserted results: bootstrap, connect, SCL
-# registration and a reading forwarded from the GSCL to the NSCL, with
-# the two agents in separate network namespaces and session keyrings.
+# registration, an application's Kma, and a reading that the application
+# posts signed with it, forwarded from the GSCL to the NSCL. The two
+# agents run in separate network namespaces and session keyrings.
 # Also checks that the bootstrap credential appears in no log, no state
 # database and not in /proc/keys.
 
@@ -79,17 +80,31 @@ gw_rx_before=$(tunnel_field gw 15)
 net_rx_before=$(tunnel_field net 15)
 check "tunnel capture starts" capture_start
 
+kma=$(app_kma thermo "$gw_kmc")
+check_match "kma key of thermo derived" '^[0-9]+$' "$kma"
+check_match "kma key is owned by the application's uid" \
+	"^user;$app_uid;.*;m2m_kma:thermo\$" "$(in_gw keyctl rdescribe "$kma")"
+# Key contents go to /dev/null: the test must not print a Kma.
+check "kma key readable by the application's uid" \
+	as_uid "$app_uid" bash -c 'keyctl pipe "$1" > /dev/null' - "$kma"
+check_fails "kma key unreadable by another uid" \
+	as_uid 65533 bash -c 'keyctl pipe "$1" > /dev/null' - "$kma"
+
 apps=/gscl/applications
-check "gscl application created" \
-	test "$(gscl_post "$apps" application/xml \
-		'<application xmlns="http://uri.etsi.org/m2m" appId="thermo"/>')" = 201
-check "gscl container created" \
-	test "$(gscl_post "$apps/thermo/containers" application/xml \
-		'<m2m:container xmlns:m2m="http://uri.etsi.org/m2m" m2m:id="temperature"/>')" = 201
+check_equal "gscl application created, signed" 201 \
+	"$(app_rest thermo "$kma" "$gw_kmc" POST "$apps" \
+		'<application xmlns="http://uri.etsi.org/m2m" appId="thermo"/>')"
+check_equal "gscl container created, signed" 201 \
+	"$(app_rest thermo "$kma" "$gw_kmc" POST "$apps/thermo/containers" \
+		'<m2m:container xmlns:m2m="http://uri.etsi.org/m2m" m2m:id="temperature"/>')"
 reading=21.5
-check "gscl reading created" \
-	test "$(gscl_post "$apps/thermo/containers/temperature/contentInstances" \
-		text/plain "$reading")" = 201
+check_equal "gscl reading created, signed" 201 \
+	"$(app_rest thermo "$kma" "$gw_kmc" POST \
+		"$apps/thermo/containers/temperature/contentInstances" \
+		"$reading" text/plain)"
+check_equal "gscl unsigned reading refused" 403 \
+	"$(gscl_post "$apps/thermo/containers/temperature/contentInstances" \
+		text/plain 99.9)"
 path=/nscl/scls/$scl/applications/thermo/containers/temperature/contentInstances/latest/content
 check "nscl reading forwarded" wait_for "$demo_wait" nscl_get "$path"
 check_equal "nscl reading value" "$reading" "$(nscl_get "$path")"

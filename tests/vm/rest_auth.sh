@@ -83,6 +83,8 @@ check_equal "a replay: first 201, then 401" "201 401" \
 check_equal "a replay creates once" "$((n + 1))" "$(count)"
 check_equal "another application's name with this Kma is 401" 401 \
 	"$(kma_req "$app" "$kma" "$kid" app=other POST "$apps/other/containers" "$cont")"
+check_equal "a signature an hour old is 401" 401 \
+	"$(kma_req "$app" "$kma" "$kid" stale GET "$cis")"
 check_equal "a wrong key id is 401" 401 \
 	"$(kma_req "$app" "$kma" 00000000000000000000000000000000 good GET "$cis")"
 check_equal "an unsigned request to its application is 403" 403 \

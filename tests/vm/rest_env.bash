@@ -120,8 +120,8 @@ reply_field() {
 # kma_req APP SERIAL KID MODE METHOD URL [BODY]: a request from the
 # gateway namespace signed with the Kma in user key SERIAL, read with
 # keyctl pipe as the application would. MODE: good, forged (a wrong
-# MAC), replay (the same signed request twice) or app=OTHER (the header
-# names OTHER). Prints the status (two for replay), reply in
+# MAC), stale (signed an hour ago), replay (the same signed request
+# twice) or app=OTHER (the header names OTHER). Prints the status (two for replay), reply in
 # $demo_dir/reply.
 kma_req() {
 	in_gw "$rest_python" - "$@" "$demo_dir/reply" <<'PY'
@@ -134,7 +134,7 @@ kma = subprocess.run(['keyctl', 'pipe', serial], capture_output=True,
                      check=True).stdout
 u = urllib.parse.urlsplit(url)
 target = u.path + ('?' + u.query if u.query else '')
-ts = str(int(time.time()))
+ts = str(int(time.time()) - (3600 if mode == 'stale' else 0))
 nonce = os.urandom(16).hex()
 canonical = '\n'.join(['m2msec-kma-v1', method, target, app, kid, ts, nonce,
                        hashlib.sha256(body).hexdigest()]).encode()

@@ -3,9 +3,9 @@
 
 A test file gets the agent under test from the environment that
 tests/rest/run sets (M2MD_URL, M2MD_ADMIN, M2MD_ROOT, M2MD_COAP,
-M2MD_XSD), sends requests with Suite.req() and prints TAP. Every XML
-body the agent sends is validated with xmllint against the schema of
-its root element, as a check of its own; every JSON body must parse.
+M2MD_XSD), sends requests with Suite.req() and prints TAP. Each XML
+body the agent sends is one more check: xmllint validates it against
+the schema of its root element. Each JSON body must parse.
 """
 
 import base64
@@ -455,9 +455,9 @@ class Suite:
         return '%s-%d-%d' % (prefix, os.getpid(), int(time.time() * 1000)
                              % 100000000)
 
-    def error_says(self, name, reply, status_code, words):
-        """Check an error reply: errorInfo with statusCode and an
-        additionalInfo that contains each of words (case-insensitive)."""
+    def check_error(self, name, reply, status_code, words):
+        """Check an error reply: its statusCode, and an additionalInfo
+        that contains each of words (case-insensitive)."""
         self.eq(name + ': statusCode', status_code, reply.field('statusCode'),
                 reply)
         info = (reply.field('additionalInfo') or '').lower()

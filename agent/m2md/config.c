@@ -80,7 +80,7 @@ static const struct m2md_opt m2md_opts[] = {
 	{ "coap-listen", OPT_COAP, CFG_FIELD(coap_listen), 0, 0, "ADDR:PORT",
 	  "serve the resource tree over CoAP on this UDP address and port, for example 0.0.0.0:5683, or \"\" for none (default none)" },
 	{ "auth-skew", OPT_U32, CFG_FIELD(auth_skew), 1, 3600, "SECONDS",
-	  "largest difference between the time of a Kma-signed request and m2md's clock, in seconds; nonces are remembered for twice this time (default 300)" },
+	  "largest difference between the time of a Kma-signed request and m2md's clock, in seconds; nonces are remembered for up to twice this time (default 300)" },
 	{ "tunnel", OPT_BOOL, CFG_FIELD(tunnel), 0, 0, "yes|no",
 	  "carry mId over an m2msec interface: the network creates it at start and requires it in connect (mid flags bit 0), the gateway creates it after such a connect (default yes)" },
 	{ "tunnel-ifname", OPT_IFNAME, CFG_FIELD(tunnel_ifname), 0, 0, "NAME",

@@ -12,9 +12,13 @@
 #include <string.h>
 #include <time.h>
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 
+#include "admin.h"
+#include "auth.h"
 #include "client.h"
+#include "coap.h"
 #include "gateway.h"
 #include "gw_tunnel.h"
 #include "hex.h"
@@ -37,6 +41,11 @@ struct m2md_gw_run {
 	uint8_t key_id[M2MSEC_KEY_ID_LEN];
 	uint16_t mid_flags;
 	struct m2md_gw_tunnel tunnel;
+	/* Request authentication and the servers besides the listener. */
+	struct m2md_auth *auth;
+	struct m2m_nl *auth_nl;		/* KMA_VERIFY only, NULL without kernel */
+	struct m2md_http *admin;
+	struct m2md_coap *coap;
 };
 
 static int m2md_gw_kv_put(struct m2md_store *st, const char *const *keys,
@@ -82,6 +91,24 @@ static bool m2md_gw_has_kmr(struct m2md_gw_run *run)
 	return false;
 }
 
+/*
+ * Set the sclId of the /gscl tree while HTTP threads may read it: the
+ * first byte goes last, so a reader sees the old id, "" or the new id,
+ * never a mix.
+ */
+static void m2md_gw_set_scl_id(struct m2md_gw_run *run, const char *scl_id)
+{
+	char *dst = run->gw.tree.scl_id;
+	size_t len = strnlen(scl_id, sizeof(run->gw.tree.scl_id) - 1);
+
+	if (!len || (!strncmp(dst, scl_id, len) && !dst[len]))
+		return;
+	__atomic_store_n(&dst[0], '\0', __ATOMIC_RELEASE);
+	memcpy(dst + 1, scl_id + 1, len - 1);
+	dst[len] = '\0';
+	__atomic_store_n(&dst[0], scl_id[0], __ATOMIC_RELEASE);
+}
+
 static int m2md_gw_bootstrap(struct m2md_gw_run *run)
 {
 	const struct m2md_config *cfg = run->cfg;
@@ -118,6 +145,7 @@ static int m2md_gw_bootstrap(struct m2md_gw_run *run)
 
 		m2md_gw_kv_put(run->gw.store, keys, values, 6);
 	}
+	m2md_gw_set_scl_id(run, res.scl_id);
 	m2m_info("bootstrap: done: node id %s, key id %s, key serial %d, kmr_index %u, scl id %s, mas fqdn %s, lifetime %u s",
 		 node_hex, key_hex, res.key_serial, res.key_index, res.scl_id,
 		 res.mas_fqdn, res.lifetime);
@@ -341,39 +369,162 @@ static int m2md_gw_cycle(struct m2md_gw_run *run)
 	return m2md_gw_wait(run, reconnect_at);
 }
 
+/*
+ * The m2md_auth_ops hook of the gateway role: a request from the
+ * network's tunnel address speaks for the NSCL, by the nscl id that the
+ * last connect returned, else the nscl-id option. Returns 0 for other
+ * requests.
+ */
+static int m2md_gw_tunnel_principal(void *ctx, const struct m2md_request *req,
+				    struct m2md_principal *who)
+{
+	struct m2md_gw_run *run = ctx;
+	const struct m2md_config *cfg = run->cfg;
+	const struct sockaddr_in6 *sin6;
+	const struct sockaddr_in *sin;
+	uint8_t net6[16], net4[4];
+
+	if (!cfg->tunnel || !req->client)
+		return 0;
+	if (req->client->sa_family == AF_INET6) {
+		sin6 = (const struct sockaddr_in6 *)req->client;
+		m2md_tunnel_network_addr6(&cfg->tunnel_prefix, net6);
+		if (memcmp(sin6->sin6_addr.s6_addr, net6, sizeof(net6)))
+			return 0;
+	} else if (req->client->sa_family == AF_INET &&
+		   cfg->has_tunnel_prefix4) {
+		sin = (const struct sockaddr_in *)req->client;
+		m2md_tunnel_network_addr4(&cfg->tunnel_prefix4, net4);
+		if (memcmp(&sin->sin_addr, net4, sizeof(net4)))
+			return 0;
+	} else {
+		return 0;
+	}
+	memset(who, 0, sizeof(*who));
+	who->kind = M2MD_PRINCIPAL_SCL;
+	if (m2md_store_kv_get(run->gw.store, "nscl_id", who->id,
+			      sizeof(who->id)) || !who->id[0])
+		snprintf(who->id, sizeof(who->id), "%s", cfg->nscl_id);
+	return 1;
+}
+
+/* Authenticate the requests of the /gscl tree. Returns 0 or -1 (logged). */
+static int m2md_gw_auth_start(struct m2md_gw_run *run)
+{
+	const struct m2md_config *cfg = run->cfg;
+	struct m2md_auth_ops ops = {
+		.tunnel_principal = m2md_gw_tunnel_principal,
+		.ctx = run,
+		.skew = cfg->auth_skew,
+	};
+	struct m2m_nl_err nlerr = { 0 };
+
+	if (cfg->kernel) {
+		run->auth_nl = m2m_nl_open(&nlerr);
+		if (!run->auth_nl) {
+			m2m_err("cannot start: m2msec generic netlink family: %s",
+				nlerr.msg);
+			return -1;
+		}
+	}
+	run->auth = m2md_auth_new(run->auth_nl, cfg->keyring, &ops);
+	if (!run->auth) {
+		m2m_err("cannot start: out of memory");
+		return -1;
+	}
+	run->gw.tree.auth = run->auth;
+	return 0;
+}
+
+/* Start the admin socket and the CoAP server. Returns 0 or -1 (logged). */
+static int m2md_gw_serve_more(struct m2md_gw_run *run)
+{
+	const struct m2md_config *cfg = run->cfg;
+	char err[512];
+
+	if (m2md_admin_start(cfg, run->gw.routes, M2MD_GATEWAY_ROUTES,
+			     &run->admin))
+		return -1;
+	if (cfg->coap_listen[0] &&
+	    m2md_coap_start(cfg->coap_addr, cfg->coap_port, run->gw.routes,
+			    M2MD_GATEWAY_ROUTES, cfg->max_body, &run->coap,
+			    err, sizeof(err))) {
+		m2m_err("cannot start the CoAP server on %s: %s",
+			cfg->coap_listen, err);
+		return -1;
+	}
+	return 0;
+}
+
 static int m2md_gw_start(struct m2md_gw_run *run, struct m2md_store **store,
 			 struct m2md_http **http)
 {
 	const struct m2md_config *cfg = run->cfg;
 	struct m2m_nl_err nlerr = { 0 };
-	char err[512];
+	char err[512], scl_id[M2MSEC_STR_MAX + 1];
 
 	if (m2md_store_open(cfg->state_dir, store, err, sizeof(err))) {
 		m2m_err("cannot start: %s", err);
 		return -1;
 	}
-	run->nl = m2m_nl_open(&nlerr);
-	if (!run->nl) {
-		m2m_err("cannot start: m2msec generic netlink family: %s",
-			nlerr.msg);
-		return -1;
+	if (cfg->kernel) {
+		run->nl = m2m_nl_open(&nlerr);
+		if (!run->nl) {
+			m2m_err("cannot start: m2msec generic netlink family: %s (set kernel = no to serve the tree without the module)",
+				nlerr.msg);
+			return -1;
+		}
 	}
 	if (m2md_gateway_setup(&run->gw, cfg, *store)) {
 		m2m_err("cannot start: cannot create the /gscl tree");
 		return -1;
 	}
-	m2md_gw_tunnel_init(&run->tunnel, cfg, &run->gw, run->nl);
+	if (!m2md_store_kv_get(*store, M2MD_GW_SCL_ID, scl_id, sizeof(scl_id)))
+		m2md_gw_set_scl_id(run, scl_id);
+	if (m2md_gw_auth_start(run))
+		return -1;
+	if (cfg->kernel)
+		m2md_gw_tunnel_init(&run->tunnel, cfg, &run->gw, run->nl);
 	if (m2md_http_start(cfg->listen_addr, cfg->listen_port, cfg->threads,
 			    cfg->max_body, run->gw.routes,
 			    M2MD_GATEWAY_ROUTES, http, err, sizeof(err))) {
 		m2m_err("cannot start: %s", err);
 		return -1;
 	}
-	m2m_info("started: role gateway, listening on %s:%u, state dir %s, keyring %s, bootstrap id %s, handshakes at %s, nscl at %s",
-		 cfg->listen_addr, m2md_http_port(*http), cfg->state_dir,
-		 cfg->keyring_name, cfg->bootstrap_id, cfg->handshake_base,
-		 cfg->nscl_base);
+	if (m2md_gw_serve_more(run))
+		return -1;
+	m2m_info("started: role gateway, listening on %s:%u, admin socket %s, CoAP %s, kernel %s, state dir %s, keyring %s, bootstrap id %s, handshakes at %s, nscl at %s",
+		 cfg->listen_addr, m2md_http_port(*http),
+		 cfg->admin_socket[0] ? cfg->admin_socket : "none",
+		 cfg->coap_listen[0] ? cfg->coap_listen : "none",
+		 cfg->kernel ? "yes" : "no", cfg->state_dir,
+		 cfg->keyring_name,
+		 cfg->bootstrap_id[0] ? cfg->bootstrap_id : "none",
+		 cfg->handshake_base, cfg->nscl_base);
 	return 0;
+}
+
+/* Stop what m2md_gw_start() started, in reverse order. */
+static void m2md_gw_stop(struct m2md_gw_run *run, struct m2md_http *http)
+{
+	if (run->coap)
+		m2md_coap_stop(run->coap);
+	m2md_http_stop(run->admin);
+	m2md_http_stop(http);
+	if (run->tunnel.cfg)
+		m2md_gw_tunnel_stop(&run->tunnel);
+	run->gw.tree.auth = NULL;
+	m2md_auth_free(run->auth);
+	m2m_nl_close(run->auth_nl);
+	if (run->nl)
+		m2m_nl_close(run->nl);
+}
+
+/* Without the kernel module there is no handshake: serve until a signal. */
+static int m2md_gw_serve_only(void)
+{
+	m2m_info("kernel = no: serving the /gscl tree without the m2msec module; no bootstrap, connect or registration");
+	return m2md_signals_wait(-1);
 }
 
 int m2md_gateway_run(const struct m2md_config *cfg)
@@ -385,16 +536,15 @@ int m2md_gateway_run(const struct m2md_config *cfg)
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (!m2md_gw_start(&run, &store, &http)) {
-		while (!(sig = m2md_gw_cycle(&run)))
-			;
+		if (!cfg->kernel)
+			sig = m2md_gw_serve_only();
+		else
+			while (!(sig = m2md_gw_cycle(&run)))
+				;
 		m2m_info("stopping on %s", strsignal(sig));
 		ret = 0;
 	}
-	m2md_http_stop(http);
-	if (run.tunnel.cfg)
-		m2md_gw_tunnel_stop(&run.tunnel);
-	if (run.nl)
-		m2m_nl_close(run.nl);
+	m2md_gw_stop(&run, http);
 	m2md_store_close(store);
 	curl_global_cleanup();
 	if (!ret)

@@ -348,17 +348,9 @@ static void test_nscl(const char *scl_id)
 		"<application xmlns=\"http://uri.etsi.org/m2m\" appId=\"meter\"/>";
 	static const char cont[] =
 		"<m2m:container xmlns:m2m=\"http://uri.etsi.org/m2m\" m2m:id=\"temp\"/>";
-	char body[256], path[512], d[512];
+	char body[256], path[512];
 	struct m2md_test_resp r;
 	const char *base_ci;
-
-	snprintf(body, sizeof(body),
-		 "<scl xmlns=\"http://uri.etsi.org/m2m\" sclId=\"%s\"/>",
-		 "gscl-nobody");
-	post("/nscl/scls", "application/xml", body, strlen(body), &r);
-	expect_problem(&r, 403, "scl without a connection");
-	CHECK(strstr(detail_of(&r, d, sizeof(d)), "gscl-nobody") != NULL,
-	      "detail names the sclId: %s", d);
 
 	snprintf(body, sizeof(body),
 		 "<scl xmlns=\"http://uri.etsi.org/m2m\" sclId=\"%s\"/>",
@@ -576,64 +568,52 @@ static void test_finish_binds_kmc(const uint8_t node_id[16])
 	net.responder.bind_kmc = NULL;
 }
 
-/* POST an <scl> as if it came from client, straight to the tree. */
-static unsigned int post_scl_from(const struct sockaddr *client,
-				  const char *scl_id, char *body_out,
-				  size_t len)
-{
-	struct m2md_reply reply = { .status = 500 };
-	struct m2md_request req = {
-		.method = M2MD_POST,
-		.path = "/nscl/scls",
-		.content_type = "application/xml",
-		.client = client,
-	};
-	char body[256];
-
-	snprintf(body, sizeof(body),
-		 "<scl xmlns=\"http://uri.etsi.org/m2m\" sclId=\"%s\"/>",
-		 scl_id);
-	req.body = (const unsigned char *)body;
-	req.body_len = strlen(body);
-	m2md_tree_handle(&net.tree, &req, &reply);
-	snprintf(body_out, len, "%.*s", (int)reply.len,
-		 reply.body ? (const char *)reply.body : "");
-	free(reply.body);
-	return reply.status;
-}
-
-static void test_tunnel_attribution(const uint8_t node_id[16],
-				    const char *scl_id)
+static void test_tunnel_principal(const uint8_t node_id[16],
+				  const char *scl_id)
 {
 	static struct m2md_net_tunnel tunnel;
 	struct sockaddr_in6 from = { .sin6_family = AF_INET6 };
 	struct sockaddr_in outside = { .sin_family = AF_INET };
-	char body[1024];
-	unsigned int status;
+	struct m2md_request req = { .method = M2MD_GET, .path = "/nscl" };
+	struct m2md_principal who;
+	int ret;
 
 	net.tunnel = &tunnel;
+	req.client = (const struct sockaddr *)&from;
 	m2md_tunnel_gateway_addr6(&cfg.tunnel_prefix, node_id,
 				  from.sin6_addr.s6_addr);
-	/* The scl exists: 409 shows that the authorization passed. */
-	status = post_scl_from((struct sockaddr *)&from, scl_id, body,
-			       sizeof(body));
-	CHECK(status == 409, "scl of the source's node id passes: %u %s",
-	      status, body);
+	ret = m2md_network_tunnel_principal(&net, &req, &who);
+	CHECK(ret == 1, "gateway address is a tunnel request: %d", ret);
+	CHECK(who.kind == M2MD_PRINCIPAL_ANON,
+	      "address of no bound peer is anonymous: %d", who.kind);
+
+	CHECK(m2md_network_tunnel_learn(&net, node_id) == 0, "peer learned");
+	ret = m2md_network_tunnel_principal(&net, &req, &who);
+	CHECK(ret == 1, "bound gateway is a tunnel request: %d", ret);
+	CHECK(who.kind == M2MD_PRINCIPAL_SCL, "bound gateway is an scl: %d",
+	      who.kind);
+	CHECK(!strcmp(who.id, scl_id), "sclId of the node id: %s", who.id);
 
 	from.sin6_addr.s6_addr[15] ^= 1;
-	status = post_scl_from((struct sockaddr *)&from, scl_id, body,
-			       sizeof(body));
-	CHECK(status == 403, "scl of another node id rejected: %u", status);
-	CHECK(strstr(body, "does not belong") != NULL,
-	      "problem names the reason: %s", body);
-	CHECK(strstr(body, "\"status\":403") != NULL,
-	      "problem body has the status: %s", body);
+	ret = m2md_network_tunnel_principal(&net, &req, &who);
+	CHECK(ret == 1, "another node id's address is a tunnel request");
+	CHECK(who.kind == M2MD_PRINCIPAL_ANON,
+	      "address of another node id is anonymous: %d", who.kind);
+
+	m2md_tunnel_network_addr6(&cfg.tunnel_prefix, from.sin6_addr.s6_addr);
+	ret = m2md_network_tunnel_principal(&net, &req, &who);
+	CHECK(ret == 1, "the network's own address is a tunnel request");
+	CHECK(who.kind == M2MD_PRINCIPAL_ANON,
+	      "the network's own address is anonymous: %d", who.kind);
 
 	outside.sin_addr.s_addr = htonl(0x7f000001);
-	status = post_scl_from((struct sockaddr *)&outside, scl_id, body,
-			       sizeof(body));
-	CHECK(status == 409, "request outside the tunnel uses the sclId: %u",
-	      status);
+	req.client = (const struct sockaddr *)&outside;
+	ret = m2md_network_tunnel_principal(&net, &req, &who);
+	CHECK(ret == 0, "a request outside the tunnel is not the role's: %d",
+	      ret);
+	free(tunnel.nodes);
+	tunnel.nodes = NULL;
+	tunnel.n_nodes = 0;
 	net.tunnel = NULL;
 }
 
@@ -664,7 +644,7 @@ int main(void)
 	test_connect(node_id, scl_id, sizeof(scl_id));
 	test_nscl(scl_id);
 	test_finish_binds_kmc(node_id);
-	test_tunnel_attribution(node_id, scl_id);
+	test_tunnel_principal(node_id, scl_id);
 	test_body_limit();
 	m2md_http_stop(http);
 	m2md_network_teardown(&net);

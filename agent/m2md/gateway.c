@@ -25,6 +25,7 @@
 #include "hsclient.h"
 #include "keys.h"
 #include "log.h"
+#include "notify.h"
 #include "signals.h"
 #include "xml.h"
 
@@ -483,6 +484,12 @@ static int m2md_gw_start(struct m2md_gw_run *run, struct m2md_store **store,
 		m2md_gw_set_scl_id(run, scl_id);
 	if (m2md_gw_auth_start(run))
 		return -1;
+	run->gw.tree.notify = m2md_notify_start(&run->gw.tree, cfg->nscl_base,
+						cfg->http_timeout_ms);
+	if (!run->gw.tree.notify) {
+		m2m_err("cannot start the notification engine");
+		return -1;
+	}
 	if (cfg->kernel)
 		m2md_gw_tunnel_init(&run->tunnel, cfg, &run->gw, run->nl);
 	if (m2md_http_start(cfg->listen_addr, cfg->listen_port, cfg->threads,
@@ -513,6 +520,9 @@ static void m2md_gw_stop(struct m2md_gw_run *run, struct m2md_http *http)
 	m2md_http_stop(http);
 	if (run->tunnel.cfg)
 		m2md_gw_tunnel_stop(&run->tunnel);
+	if (run->gw.tree.notify)
+		m2md_notify_stop(run->gw.tree.notify);
+	run->gw.tree.notify = NULL;
 	run->gw.tree.auth = NULL;
 	m2md_auth_free(run->auth);
 	m2m_nl_close(run->auth_nl);

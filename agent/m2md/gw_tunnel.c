@@ -10,6 +10,7 @@
 #include "gw_tunnel.h"
 #include "hex.h"
 #include "log.h"
+#include "notify.h"
 #include "rtnl.h"
 
 void m2md_gw_tunnel_init(struct m2md_gw_tunnel *t,
@@ -192,6 +193,8 @@ static int m2md_gw_use_tunnel_base(struct m2md_gw_tunnel *t)
 		return -EINVAL;
 	}
 	m2md_gateway_set_nscl_base(t->gw, base);
+	if (t->gw->tree.notify)
+		m2md_notify_set_announce_base(t->gw->tree.notify, base);
 	m2m_info("tunnel: NSCL requests go to %s", base);
 	return 0;
 }

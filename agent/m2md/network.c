@@ -19,6 +19,7 @@
 #include "hex.h"
 #include "log.h"
 #include "network.h"
+#include "notify.h"
 #include "problem.h"
 #include "signals.h"
 
@@ -499,6 +500,12 @@ int m2md_network_run(const struct m2md_config *cfg)
 	}
 	if (m2md_net_auth_start(&net, &auth_nl))
 		goto out_net;
+	net.tree.notify = m2md_notify_start(&net.tree, "",
+					    cfg->http_timeout_ms);
+	if (!net.tree.notify) {
+		m2m_err("cannot start the notification engine");
+		goto out_net;
+	}
 	if (cfg->tunnel && (m2md_net_tunnel_start(&net) ||
 			    m2md_net_tunnel_http(&net, &tunnel_http)))
 		goto out_net;
@@ -516,6 +523,9 @@ int m2md_network_run(const struct m2md_config *cfg)
 out_net:
 	m2md_net_unserve(&sv);
 	m2md_http_stop(tunnel_http);
+	if (net.tree.notify)
+		m2md_notify_stop(net.tree.notify);
+	net.tree.notify = NULL;
 	m2md_net_tunnel_stop(&net);
 	m2md_net_auth_stop(&net, auth_nl);
 	m2md_network_teardown(&net);

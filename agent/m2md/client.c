@@ -195,9 +195,9 @@ static void m2md_client_setup(CURL *curl, const struct m2md_client_req *req,
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
 	curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, req->method);
-	if (!strcmp(req->method, "GET"))
+	if (!strcmp(req->method, "GET")) {
 		curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
-	else if (req->body || strcmp(req->method, "DELETE")) {
+	} else if (req->body || strcmp(req->method, "DELETE")) {
 		curl_easy_setopt(curl, CURLOPT_POSTFIELDS,
 				 req->body ? req->body : "");
 		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,

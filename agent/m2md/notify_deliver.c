@@ -183,7 +183,7 @@ static int m2md_deliver_one(struct m2md_notify *n, const char *sub_path,
 		ret = m2md_channel_push(n, contact, body, len);
 		if (ret)
 			snprintf(err, errlen,
-				 "%s is not a notificationChannel of this SCL",
+				 "%.200s is not a notificationChannel of this SCL",
 				 contact);
 	} else {
 		snprintf(err, errlen,

@@ -78,8 +78,8 @@ struct m2md_sub {
 	int64_t last_sent_ms;
 	int64_t next_try_ms;
 	bool in_flight;
-	bool gone;			/* removed from the store: drop after
-					 * its last notification */
+	/* Removed from the store: freed after its last notification. */
+	bool gone;
 };
 
 struct m2md_channel;
@@ -188,6 +188,24 @@ int m2md_announce_load(struct m2md_notify *n);
 int m2md_announce_start(struct m2md_notify *n);
 void m2md_announce_stop(struct m2md_notify *n);
 void m2md_announce_free(struct m2md_notify *n);
+
+/* announce_nscl.c */
+#define M2MD_ANNC_INDEX		"annc:index"
+#define M2MD_ANNC_KEY_MAX	(M2MD_RES_PATH_MAX + 8)
+/* The announced paths kept in the store, as a JSON array (never NULL). */
+struct json_object *m2md_annc_index(struct m2md_notify *n);
+/*
+ * Make the NSCL's mirror of res match it: create (POST), update (PUT of
+ * remote, the Annc's path below base) or delete it. key is res's kv key.
+ * Return 0, -EINVAL when no body can be built, or -EAGAIN to retry.
+ */
+int m2md_annc_create(struct m2md_notify *n, const char *base,
+		     const struct m2md_resource *res, const char *key);
+int m2md_annc_update(struct m2md_notify *n, const char *base,
+		     const struct m2md_resource *res, const char *key,
+		     const char *remote);
+int m2md_annc_delete(struct m2md_notify *n, const char *base,
+		     const char *path, const char *key, const char *remote);
 
 /* sweeper.c */
 /* Track (or forget, max_age 0) the maxInstanceAge of a container. */

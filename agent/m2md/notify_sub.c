@@ -58,8 +58,9 @@ static size_t m2md_json_tags(struct json_object *obj, const char *key,
 	}
 	if (!json_object_is_type(v, json_type_array))
 		return 0;
-	for (i = 0; i < json_object_array_length(v) &&
-		    n < M2MD_NOTIFY_TAGS_MAX; i++) {
+	for (i = 0; i < json_object_array_length(v); i++) {
+		if (n == M2MD_NOTIFY_TAGS_MAX)
+			break;
 		item = json_object_array_get_idx(v, i);
 		if (json_object_is_type(item, json_type_string))
 			snprintf(tags[n++], 64, "%s",
@@ -100,8 +101,11 @@ static int m2md_sub_parse(const struct m2md_resource *res,
 		ret = -EINVAL;
 	snprintf(sub->contact, sizeof(sub->contact), "%s",
 		 contact ? contact : "");
-	if (attrs && json_object_object_get_ex(attrs,
-				"minimalTimeBetweenNotifications", &v))
+	v = NULL;
+	if (attrs)
+		json_object_object_get_ex(attrs,
+					  "minimalTimeBetweenNotifications", &v);
+	if (v)
 		sub->min_interval_ms = json_object_get_int64(v);
 	if (sub->min_interval_ms < 0)
 		sub->min_interval_ms = 0;

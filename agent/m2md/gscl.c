@@ -116,13 +116,14 @@ static void m2md_gscl_created(struct m2md_tree *tree,
 			 res->path);
 		return;
 	}
+	/* res carries the content: a <contentInstance> body was decoded. */
 	status = m2md_gateway_forward(gw, scl_id, app, container,
-				      req->content_type ? req->content_type :
-				      "application/octet-stream", req->body,
-				      req->body_len, err, sizeof(err));
+				      res->content_type[0] ? res->content_type :
+				      "application/octet-stream", res->data,
+				      res->len, err, sizeof(err));
 	if (status == 201)
-		m2m_info("gscl: forwarded reading %s (%zu bytes) to the NSCL as scl %s",
-			 res->path, req->body_len, scl_id);
+		m2m_dbg("gscl: forwarded reading %s (%zu bytes) to the NSCL as scl %s",
+			 res->path, res->len, scl_id);
 	else
 		m2m_err("gscl: cannot forward reading %s to the NSCL: %s",
 			res->path, err);

@@ -30,6 +30,7 @@
 #include "log.h"
 #include "problem.h"
 #include "ratelimit.h"
+#include "tree.h"
 
 /*
  * Maximum length of the request target (path and query as sent), which
@@ -148,6 +149,31 @@ static enum MHD_Result m2md_send_problem(struct MHD_Connection *conn,
 	return m2md_send(conn, &reply);
 }
 
+static const char *m2md_header(struct MHD_Connection *conn, const char *name)
+{
+	return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
+}
+
+/*
+ * Send an error of a request that route took: an <errorInfo> on the
+ * resource tree's routes, a problem body on the others.
+ */
+static enum MHD_Result m2md_send_error(struct MHD_Connection *conn,
+				       const struct m2md_route *route,
+				       unsigned int status,
+				       const char *detail)
+{
+	struct m2md_request req = { 0 };
+	struct m2md_reply reply = { 0 };
+
+	if (route->fn != m2md_tree_handle)
+		return m2md_send_problem(conn, status, detail, NULL);
+	req.accept = m2md_header(conn, MHD_HTTP_HEADER_ACCEPT);
+	req.content_type = m2md_header(conn, MHD_HTTP_HEADER_CONTENT_TYPE);
+	m2md_reply_error(&req, &reply, status, detail);
+	return m2md_send(conn, &reply);
+}
+
 /*
  * Start of a request, before MHD decodes its target: keep the target as
  * sent, which a Kma signature covers, and hand the connection's state to
@@ -258,7 +284,7 @@ static enum MHD_Result m2md_http_begin(struct m2md_http_conn *hc,
 		snprintf(detail, sizeof(detail),
 			 "request body of %.32s bytes is larger than the limit of %zu bytes",
 			 clen, hc->limit);
-		return m2md_send_problem(conn, 413, detail, NULL);
+		return m2md_send_error(conn, route, 413, detail);
 	}
 	return MHD_YES;
 }
@@ -289,11 +315,6 @@ static void m2md_http_append(struct m2md_http_conn *hc, const char *data,
 	hc->len += size;
 }
 
-static const char *m2md_header(struct MHD_Connection *conn, const char *name)
-{
-	return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
-}
-
 /* Reject what no handler may see: an oversized body, target or query. */
 static enum MHD_Result m2md_http_reject(struct MHD_Connection *conn,
 					struct m2md_http_conn *hc)
@@ -304,18 +325,18 @@ static enum MHD_Result m2md_http_reject(struct MHD_Connection *conn,
 		snprintf(detail, sizeof(detail),
 			 "request body is larger than the limit of %zu bytes",
 			 hc->limit);
-		return m2md_send_problem(conn, 413, detail, NULL);
+		return m2md_send_error(conn, hc->route, 413, detail);
 	}
 	if (hc->target_too_long) {
 		snprintf(detail, sizeof(detail),
 			 "request target is longer than %d bytes",
 			 M2MD_HTTP_TARGET_MAX - 1);
-		return m2md_send_problem(conn, 414, detail, NULL);
+		return m2md_send_error(conn, hc->route, 414, detail);
 	}
 	snprintf(detail, sizeof(detail),
 		 "%zu query parameters, at most %d are accepted", hc->nargs,
 		 M2MD_ARGS_MAX);
-	return m2md_send_problem(conn, 400, detail, NULL);
+	return m2md_send_error(conn, hc->route, 400, detail);
 }
 
 static enum MHD_Result m2md_http_dispatch(struct MHD_Connection *conn,

@@ -1,61 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Generic resource tree. A later milestone adds the other ETSI types
- * (groups, accessRights, subscriptions, ...) as rows of m2md_rtypes.
+ * The resource tree: entry points, the dispatcher and the creation of
+ * resources with their sub-collections. A request is authenticated,
+ * its path resolved (tree_path.c), the principal's right for the
+ * operation checked, and then handed to tree_get.c, tree_post.c or
+ * tree_write.c. Every error is an <errorInfo> and changes nothing.
  */
 #include <errno.h>
-#include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 
 #include <json-c/json.h>
 
+#include "auth.h"
 #include "log.h"
+#include "notify.h"
 #include "problem.h"
-#include "tree.h"
+#include "tree_priv.h"
 #include "xml.h"
 
-#define M2MD_OCTET_STREAM	"application/octet-stream"
-#define M2MD_SUBS_MAX		4
-
-struct m2md_rtype {
-	const char *name;
-	const char *id_attr;		/* attribute naming the resource */
-	bool id_qualified;		/* id_attr is in the m2m namespace */
-	const char *subs[M2MD_SUBS_MAX];	/* sub-collections */
-	const char *child;		/* collection: type created by POST */
-	const char *collection;		/* collection: element of the list */
-};
-
-static const struct m2md_rtype m2md_rtypes[] = {
-	{ .name = "sclBase" },
-	{ .name = "scls", .child = "scl", .collection = "sclCollection" },
-	{ .name = "scl", .id_attr = "sclId", .subs = { "applications" } },
-	{ .name = "applications", .child = "application",
-	  .collection = "applicationCollection" },
-	{ .name = "application", .id_attr = "appId",
-	  .subs = { "containers" } },
-	{ .name = "containers", .child = "container",
-	  .collection = "containerCollection" },
-	{ .name = "container", .id_attr = "id", .id_qualified = true,
-	  .subs = { "contentInstances" } },
-	{ .name = "contentInstances", .child = "contentInstance",
-	  .collection = "contentInstanceCollection" },
-	{ .name = "contentInstance", .id_attr = "id", .id_qualified = true },
-};
-
-static const struct m2md_rtype *m2md_rtype_find(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(m2md_rtypes) / sizeof(m2md_rtypes[0]); i++)
-		if (!strcmp(m2md_rtypes[i].name, name))
-			return &m2md_rtypes[i];
-	return NULL;
-}
+/* Most rows one creation writes: the resource and nested collections. */
+#define M2MD_TREE_ROWS_MAX	16
 
 bool m2md_name_valid(const char *name)
 {
@@ -74,13 +42,161 @@ bool m2md_name_valid(const char *name)
 	return true;
 }
 
-static const char *const *m2md_subs_of(struct m2md_tree *tree,
-				       const struct m2md_rtype *type)
+const char *m2md_etsi_status(unsigned int http_status)
 {
-	return strcmp(type->name, "sclBase") ? type->subs : tree->root_subs;
+	/*
+	 * The StatusCode enumeration of the ETSI schema has no names for
+	 * 413 and 414, so they are reported as bad requests.
+	 */
+	switch (http_status) {
+	case 200: return "STATUS_OK";
+	case 201: return "STATUS_CREATED";
+	case 202: return "STATUS_ACCEPTED";
+	case 204: return "STATUS_OK";
+	case 400: return "STATUS_BAD_REQUEST";
+	case 401: return "STATUS_PERMISSION_DENIED";
+	case 403: return "STATUS_PERMISSION_DENIED";
+	case 404: return "STATUS_NOT_FOUND";
+	case 405: return "STATUS_METHOD_NOT_ALLOWED";
+	case 406: return "STATUS_NOT_ACCEPTABLE";
+	case 408: return "STATUS_REQUEST_TIMEOUT";
+	case 409: return "STATUS_CONFLICT";
+	case 410: return "STATUS_DELETED";
+	case 413: return "STATUS_BAD_REQUEST";
+	case 414: return "STATUS_BAD_REQUEST";
+	case 415: return "STATUS_UNSUPPORTED_MEDIA_TYPE";
+	case 501: return "STATUS_NOT_IMPLEMENTED";
+	case 502: return "STATUS_BAD_GATEWAY";
+	case 503: return "STATUS_SERVICE_UNAVAILABLE";
+	case 504: return "STATUS_GATEWAY_TIMEOUT";
+	default:
+		return http_status < 500 ? "STATUS_BAD_REQUEST" :
+		       "STATUS_INTERNAL_SERVER_ERROR";
+	}
 }
 
-static int m2md_fill_row(struct m2md_resource *r, const char *parent,
+bool m2md_tree_wants_json(const struct m2md_request *req)
+{
+	if (req->accept)
+		return m2md_request_wants_json(req);
+	return req->content_type && req->body_len &&
+	       m2md_json_media_type(req->content_type);
+}
+
+int m2md_tree_reply_doc(const struct m2md_request *req,
+			struct m2md_reply *reply, unsigned int status,
+			xmlDocPtr doc)
+{
+	bool json = m2md_tree_wants_json(req);
+	char *text = NULL;
+	size_t len = 0;
+	int ret;
+
+	ret = json ? m2md_repr_doc_json(doc, &text, &len) :
+	      m2md_xml_dump(doc, &text, &len);
+	if (!ret)
+		ret = m2md_reply_set(reply, status, json ? M2MD_JSON_TYPE :
+				     M2MD_XML_TYPE, text, len);
+	free(text);
+	return ret;
+}
+
+void m2md_reply_error(const struct m2md_request *req,
+		      struct m2md_reply *reply, unsigned int status,
+		      const char *info)
+{
+	xmlDocPtr doc = m2md_repr_error(m2md_etsi_status(status), info);
+
+	/* Without memory for the document, a problem body is the fallback. */
+	if (!doc || m2md_tree_reply_doc(req, reply, status, doc))
+		m2md_reply_problem(reply, status, NULL, NULL, info);
+	xmlFreeDoc(doc);
+}
+
+void m2md_tree_fail(const struct m2md_request *req, struct m2md_reply *reply,
+		    unsigned int status, const char *fmt, ...)
+{
+	char info[M2MD_RES_PATH_MAX + 512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(info, sizeof(info), fmt, ap);
+	va_end(ap);
+	m2md_reply_error(req, reply, status, info);
+}
+
+void m2md_tree_not_allowed(const struct m2md_request *req,
+			   struct m2md_reply *reply, unsigned int methods,
+			   const char *what)
+{
+	m2md_tree_fail(req, reply, 405, "%s", what);
+	m2md_allow_string(methods, reply->allow, sizeof(reply->allow));
+}
+
+unsigned int m2md_target_methods(const struct m2md_target *t)
+{
+	switch (t->kind) {
+	case M2MD_TARGET_ROW:
+		break;
+	case M2MD_TARGET_LATEST:
+	case M2MD_TARGET_OLDEST:
+		return M2MD_GET | M2MD_DELETE;
+	case M2MD_TARGET_MEMBERS:
+		return M2MD_GET | M2MD_POST | M2MD_PUT | M2MD_DELETE;
+	default:
+		return M2MD_GET;
+	}
+	if (!strcmp(t->type->name, "sclBase"))
+		return M2MD_GET | M2MD_PUT;
+	if (!strcmp(t->type->name, "contentInstance"))
+		return M2MD_GET | M2MD_DELETE;
+	if (t->type->child)
+		return M2MD_GET | M2MD_POST | M2MD_PUT;
+	return M2MD_GET | M2MD_PUT | M2MD_DELETE;
+}
+
+void m2md_tree_changed(struct m2md_tree *tree, const struct m2md_resource *res,
+		       enum m2md_change change)
+{
+	if (tree->notify)
+		m2md_notify_changed(tree->notify, res, change);
+}
+
+int m2md_tree_allow(struct m2md_tree *tree, const struct m2md_request *req,
+		    const struct m2md_principal *who, const char *path,
+		    const char *name, enum m2md_perm perm,
+		    struct m2md_reply *reply)
+{
+	char why[M2MD_RES_PATH_MAX + 256];
+	int ret;
+
+	ret = m2md_acl_check(tree->store, tree->root, who, path, name, perm,
+			     why, sizeof(why));
+	if (!ret)
+		return 0;
+	if (ret == -EACCES) {
+		m2md_reply_error(req, reply, 403, why);
+		return -1;
+	}
+	m2md_tree_fail(req, reply, 500,
+		       "cannot check the access rights on %s: database error",
+		       path);
+	return -1;
+}
+
+/*
+ * Every sclBase has the sub-collections of the schema, whatever
+ * tree->root_subs lists, so that both roles host the whole tree.
+ */
+const char *const *m2md_tree_subs(struct m2md_tree *tree,
+				  const struct m2md_rtype *type)
+{
+	static const char *const none[] = { NULL };
+
+	return type->subs ? type->subs : none;
+}
+
+int m2md_tree_fill_row(struct m2md_resource *r, const char *parent,
 			 const char *type, const char *name, int64_t now)
 {
 	memset(r, 0, sizeof(*r));
@@ -95,45 +211,146 @@ static int m2md_fill_row(struct m2md_resource *r, const char *parent,
 	return 0;
 }
 
+/*
+ * Append the rows of the stored sub-collections of rows[i] after *n.
+ * Virtual ones such as discovery have no row.
+ */
+static int m2md_add_subs(struct m2md_tree *tree, struct m2md_resource *rows,
+			 size_t i, size_t *n)
+{
+	const struct m2md_rtype *type = m2md_rtype_find(rows[i].type), *sub;
+	const char *const *subs;
+	int ret;
+
+	if (!type)
+		return -EINVAL;
+	for (subs = m2md_tree_subs(tree, type); *subs; subs++) {
+		sub = m2md_rtype_find(*subs);
+		if (!sub || sub->virtual_res)
+			continue;
+		if (*n >= M2MD_TREE_ROWS_MAX)
+			return -E2BIG;
+		ret = m2md_tree_fill_row(&rows[*n], rows[i].path, *subs, *subs,
+				    rows[i].created);
+		if (ret)
+			return ret;
+		(*n)++;
+	}
+	return 0;
+}
+
+int m2md_tree_store_new(struct m2md_tree *tree, struct m2md_resource *res)
+{
+	struct m2md_resource *rows;
+	size_t n = 1, i;
+	int ret = 0;
+
+	rows = calloc(M2MD_TREE_ROWS_MAX, sizeof(*rows));
+	if (!rows)
+		return -ENOMEM;
+	rows[0] = *res;
+	/* Sub-collections have sub-collections too (contentInstances). */
+	for (i = 0; i < n && !ret; i++)
+		ret = m2md_add_subs(tree, rows, i, &n);
+	if (!ret)
+		ret = m2md_store_res_create(tree->store, rows, n);
+	free(rows);
+	return ret;
+}
+
+/* Limits of the container whose contentInstances collection is coll. */
+static void m2md_coll_limits(struct m2md_tree *tree, const char *coll,
+			     struct m2md_ci_limits *lim)
+{
+	struct m2md_resource res;
+	char container[M2MD_RES_PATH_MAX];
+
+	if (m2md_store_res_get(tree->store, coll, &res))
+		return;
+	snprintf(container, sizeof(container), "%s", res.parent);
+	m2md_resource_free(&res);
+	if (!container[0] || m2md_store_res_get(tree->store, container, &res))
+		return;
+	m2md_container_limits(&res, lim);
+	m2md_resource_free(&res);
+}
+
 int m2md_tree_create(struct m2md_tree *tree, const char *parent,
 		     const char *type, const char *name, const void *data,
 		     size_t len, const char *content_type,
 		     struct m2md_resource *res)
 {
-	const struct m2md_rtype *rtype = m2md_rtype_find(type);
-	struct m2md_resource rows[1 + M2MD_SUBS_MAX];
-	const char *const *subs;
-	int64_t now = time(NULL);
-	size_t n = 1, i;
+	struct m2md_resource row;
+	struct m2md_ci_limits lim = { .max_instances = M2MD_INSTANCES_MAX };
 	int ret;
 
-	if (!rtype || !m2md_name_valid(name))
+	if (!m2md_rtype_find(type) || !m2md_name_valid(name))
 		return -EINVAL;
-	ret = m2md_fill_row(&rows[0], parent, type, name, now);
+	ret = m2md_tree_fill_row(&row, parent, type, name, time(NULL));
 	if (ret)
 		return ret;
-	rows[0].data = (unsigned char *)data;
-	rows[0].len = len;
-	if (content_type)
-		snprintf(rows[0].content_type, sizeof(rows[0].content_type),
-			 "%s", content_type);
-	subs = m2md_subs_of(tree, rtype);
-	for (i = 0; i < M2MD_SUBS_MAX && subs[i]; i++) {
-		ret = m2md_fill_row(&rows[n++], rows[0].path, subs[i], subs[i],
-				    now);
-		if (ret)
-			return ret;
+	row.data = (unsigned char *)data;
+	row.len = len;
+	snprintf(row.content_type, sizeof(row.content_type), "%s",
+		 content_type ? content_type : "");
+	if (strcmp(type, "contentInstance")) {
+		ret = m2md_tree_store_new(tree, &row);
+	} else {
+		m2md_coll_limits(tree, parent, &lim);
+		ret = m2md_store_ci_add(tree->store, &row, &lim, NULL);
 	}
-	ret = m2md_store_res_create(tree->store, rows, n);
-	if (!ret && !strcmp(type, "contentInstance") &&
-	    m2md_store_res_trim(tree->store, parent, M2MD_INSTANCES_MAX))
-		m2m_err("cannot delete the oldest contentInstances of %s",
-			parent);
-	if (!ret && res) {
-		*res = rows[0];
+	if (ret)
+		return ret;
+	m2md_tree_changed(tree, &row, M2MD_CHANGE_CREATE);
+	if (res) {
+		*res = row;
 		res->data = NULL;
 	}
-	return ret;
+	return 0;
+}
+
+int m2md_tree_delete(struct m2md_tree *tree, const char *path)
+{
+	struct m2md_resource res;
+	int ret;
+
+	ret = m2md_store_res_get(tree->store, path, &res);
+	if (ret)
+		return ret;
+	ret = m2md_store_res_delete(tree->store, path, time(NULL));
+	if (ret >= 0)
+		m2md_tree_changed(tree, &res, M2MD_CHANGE_DELETE);
+	m2md_resource_free(&res);
+	return ret < 0 ? ret : 0;
+}
+
+/* Create the rows of sub-collections that a root from an older m2md lacks. */
+static int m2md_tree_fill_root(struct m2md_tree *tree)
+{
+	const struct m2md_rtype *base = m2md_rtype_find("sclBase"), *sub;
+	struct m2md_resource row, old;
+	const char *const *subs;
+	int ret;
+
+	for (subs = m2md_tree_subs(tree, base); *subs; subs++) {
+		sub = m2md_rtype_find(*subs);
+		if (!sub || sub->virtual_res)
+			continue;
+		ret = m2md_tree_fill_row(&row, tree->root, *subs, *subs,
+				    time(NULL));
+		if (ret)
+			return ret;
+		ret = m2md_store_res_get(tree->store, row.path, &old);
+		if (!ret) {
+			m2md_resource_free(&old);
+			continue;
+		}
+		if (ret == -ENOENT)
+			ret = m2md_tree_store_new(tree, &row);
+		if (ret && ret != -EEXIST)
+			return ret;
+	}
+	return 0;
 }
 
 int m2md_tree_init(struct m2md_tree *tree, struct m2md_store *store,
@@ -152,523 +369,113 @@ int m2md_tree_init(struct m2md_tree *tree, struct m2md_store *store,
 	ret = m2md_store_res_get(store, root, &res);
 	if (!ret) {
 		m2md_resource_free(&res);
-		return 0;
+		return m2md_tree_fill_root(tree);
 	}
 	if (ret != -ENOENT)
 		return ret;
 	/* The root is "/name" with an empty parent. */
-	return m2md_tree_create(tree, "", "sclBase", root + 1, NULL, 0, NULL,
-				NULL);
-}
-
-static char *m2md_base64(const unsigned char *in, size_t len)
-{
-	static const char tab[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	char *out = malloc((len + 2) / 3 * 4 + 1), *p = out;
-	size_t i;
-
-	if (!out)
-		return NULL;
-	for (i = 0; i + 2 < len; i += 3) {
-		*p++ = tab[in[i] >> 2];
-		*p++ = tab[(in[i] & 3) << 4 | in[i + 1] >> 4];
-		*p++ = tab[(in[i + 1] & 15) << 2 | in[i + 2] >> 6];
-		*p++ = tab[in[i + 2] & 63];
-	}
-	if (i < len) {
-		*p++ = tab[in[i] >> 2];
-		if (i + 1 < len) {
-			*p++ = tab[(in[i] & 3) << 4 | in[i + 1] >> 4];
-			*p++ = tab[(in[i + 1] & 15) << 2];
-		} else {
-			*p++ = tab[(in[i] & 3) << 4];
-			*p++ = '=';
-		}
-		*p++ = '=';
-	}
-	*p = '\0';
-	return out;
-}
-
-static void m2md_render_ci(xmlNodePtr node, const struct m2md_resource *res)
-{
-	const char *ctype = res->content_type[0] ? res->content_type :
-			    M2MD_OCTET_STREAM;
-	xmlNodePtr types, content;
-	xmlNsPtr mime;
-	char *b64;
-
-	m2md_xml_attr(node, "id", res->name, 1);
-	m2md_xml_attr(node, "href", res->path, 0);
-	m2md_xml_add_time(node, "creationTime", res->created);
-	m2md_xml_add_time(node, "lastModifiedTime", res->modified);
-	types = m2md_xml_add(node, "contentTypes", NULL);
-	m2md_xml_add(types, "contentType", ctype);
-	m2md_xml_add_long(node, "contentSize", (int64_t)res->len);
-	b64 = m2md_base64(res->data ? res->data : (unsigned char *)"",
-			  res->data ? res->len : 0);
-	content = m2md_xml_add(node, "content", b64 ? b64 : "");
-	free(b64);
-	mime = xmlNewNs(content, BAD_CAST M2MD_XMLMIME_NS, BAD_CAST "xmime");
-	xmlSetNsProp(content, mime, BAD_CAST "contentType", BAD_CAST ctype);
-}
-
-struct m2md_list_ctx {
-	xmlNodePtr list;
-	bool full;		/* whole contentInstances, not references */
-};
-
-/* Called with the store locked: builds XML only. */
-static int m2md_list_child(const struct m2md_resource *res, void *ctx)
-{
-	struct m2md_list_ctx *lc = ctx;
-	xmlNodePtr ref;
-
-	if (lc->full) {
-		ref = m2md_xml_add(lc->list, "contentInstance", NULL);
-		m2md_render_ci(ref, res);
-		return 0;
-	}
-	ref = m2md_xml_add(lc->list, "namedReference", res->path);
-	xmlSetProp(ref, BAD_CAST "id", BAD_CAST res->name);
-	return 0;
-}
-
-static void m2md_render_edge(struct m2md_tree *tree, xmlNodePtr root,
-			     const char *path, bool last)
-{
-	struct m2md_resource edge;
-	xmlNodePtr ref;
-
-	if (m2md_store_res_edge(tree->store, path, last, &edge))
-		return;
-	ref = m2md_xml_add(root, last ? "latest" : "oldest", edge.path);
-	xmlSetProp(ref, BAD_CAST "id", BAD_CAST edge.name);
-	m2md_resource_free(&edge);
-}
-
-static void m2md_render_collection(struct m2md_tree *tree, xmlNodePtr root,
-				   const struct m2md_resource *res,
-				   const struct m2md_rtype *type)
-{
-	bool instances = !strcmp(type->name, "contentInstances");
-	struct m2md_list_ctx lc = { .full = instances };
-	int64_t count = 0, bytes = 0;
-
-	m2md_xml_add_time(root, "creationTime", res->created);
-	m2md_xml_add_time(root, "lastModifiedTime", res->modified);
-	if (instances) {
-		m2md_store_res_stats(tree->store, res->path, &count, &bytes);
-		m2md_xml_add_long(root, "currentNrOfInstances", count);
-		m2md_xml_add_long(root, "currentByteSize", bytes);
-	}
-	lc.list = m2md_xml_add(root, type->collection, NULL);
-	m2md_store_res_children(tree->store, res->path, instances,
-				m2md_list_child, &lc);
-	if (instances) {
-		m2md_render_edge(tree, root, res->path, true);
-		m2md_render_edge(tree, root, res->path, false);
-	}
-}
-
-/* searchStrings kept in the stored JSON attributes, if any. */
-static void m2md_render_search(xmlNodePtr root, const struct m2md_resource *res)
-{
-	struct json_object *obj, *arr;
-	xmlNodePtr list;
-	size_t i, n;
-
-	if (!res->data || !res->len)
-		return;
-	obj = json_tokener_parse((const char *)res->data);
-	if (!obj)
-		return;
-	if (json_object_object_get_ex(obj, "searchStrings", &arr) &&
-	    json_object_is_type(arr, json_type_array) &&
-	    (n = json_object_array_length(arr))) {
-		list = m2md_xml_add(root, "searchStrings", NULL);
-		for (i = 0; i < n; i++)
-			m2md_xml_add(list, "searchString",
-				     json_object_get_string(
-					json_object_array_get_idx(arr, i)));
-	}
-	json_object_put(obj);
-}
-
-static xmlDocPtr m2md_render(struct m2md_tree *tree,
-			     const struct m2md_resource *res)
-{
-	const struct m2md_rtype *type = m2md_rtype_find(res->type);
-	const char *const *subs;
-	char ref[M2MD_RES_PATH_MAX + 32], elem[64];
-	xmlNodePtr root;
-	xmlDocPtr doc;
-	size_t i;
-
-	if (!type)
-		return NULL;
-	doc = m2md_xml_new(type->name, &root);
-	if (!doc)
-		return NULL;
-	if (type->child) {
-		m2md_render_collection(tree, root, res, type);
-		return doc;
-	}
-	if (!strcmp(type->name, "contentInstance")) {
-		m2md_render_ci(root, res);
-		return doc;
-	}
-	if (type->id_attr)
-		m2md_xml_attr(root, type->id_attr, res->name,
-			      type->id_qualified);
-	m2md_render_search(root, res);
-	m2md_xml_add_time(root, "creationTime", res->created);
-	m2md_xml_add_time(root, "lastModifiedTime", res->modified);
-	subs = m2md_subs_of(tree, type);
-	for (i = 0; i < M2MD_SUBS_MAX && subs[i]; i++) {
-		snprintf(elem, sizeof(elem), "%sReference", subs[i]);
-		snprintf(ref, sizeof(ref), "%s/%s", res->path, subs[i]);
-		m2md_xml_add(root, elem, ref);
-	}
-	return doc;
-}
-
-/*
- * Find the resource for a GET path: the row itself, or latest and oldest
- * under a contentInstances collection.
- */
-static int m2md_resolve(struct m2md_tree *tree, const char *path,
-			struct m2md_resource *res)
-{
-	char parent[M2MD_RES_PATH_MAX];
-	struct m2md_resource coll;
-	const char *slash, *last;
-	int ret;
-
-	ret = m2md_store_res_get(tree->store, path, res);
-	if (ret != -ENOENT)
-		return ret;
-	slash = strrchr(path, '/');
-	if (!slash || (size_t)(slash - path) >= sizeof(parent))
-		return -ENOENT;
-	last = slash + 1;
-	if (strcmp(last, "latest") && strcmp(last, "oldest"))
-		return -ENOENT;
-	snprintf(parent, sizeof(parent), "%.*s", (int)(slash - path), path);
-	ret = m2md_store_res_get(tree->store, parent, &coll);
-	if (ret)
-		return ret;
-	ret = strcmp(coll.type, "contentInstances") ? -ENOENT :
-	      m2md_store_res_edge(tree->store, parent, !strcmp(last, "latest"),
-				  res);
-	m2md_resource_free(&coll);
+	ret = m2md_tree_fill_row(&res, "", "sclBase", root + 1, time(NULL));
+	if (!ret)
+		ret = m2md_tree_store_new(tree, &res);
 	return ret;
 }
 
-void *m2md_tree_render(struct m2md_tree *tree, const char *path)
+/* The request path without trailing slashes, or 414 when too long. */
+static unsigned int m2md_tree_path(const struct m2md_request *req,
+				   char *path, size_t size)
 {
-	struct m2md_resource res;
-	xmlDocPtr doc;
+	size_t len = strlen(req->path);
 
-	if (m2md_resolve(tree, path, &res))
-		return NULL;
-	doc = m2md_render(tree, &res);
-	m2md_resource_free(&res);
-	return doc;
-}
-
-static void m2md_reply_doc(const struct m2md_request *req,
-			   struct m2md_reply *reply, unsigned int status,
-			   xmlDocPtr doc)
-{
-	bool json = m2md_request_wants_json(req);
-	char *text = NULL;
-	size_t len = 0;
-	int ret;
-
-	ret = json ? m2md_xml_to_json(doc, &text, &len) :
-	      m2md_xml_dump(doc, &text, &len);
-	if (ret) {
-		m2md_reply_problem(reply, 500, NULL, NULL,
-				   "cannot serialize the representation");
-		return;
-	}
-	m2md_reply_set(reply, status, json ? M2MD_JSON_TYPE : M2MD_XML_TYPE,
-		       text, len);
-	free(text);
-}
-
-static void m2md_reply_content(struct m2md_reply *reply,
-			       const struct m2md_resource *res)
-{
-	m2md_reply_set(reply, 200, res->content_type[0] ? res->content_type :
-		       M2MD_OCTET_STREAM, res->data, res->len);
-}
-
-static void m2md_not_found(struct m2md_reply *reply, const char *path)
-{
-	char detail[M2MD_RES_PATH_MAX + 32];
-
-	snprintf(detail, sizeof(detail), "no resource at %s", path);
-	m2md_reply_problem(reply, 404, NULL, NULL, detail);
-}
-
-static void m2md_tree_get(struct m2md_tree *tree,
-			  const struct m2md_request *req, const char *path,
-			  struct m2md_reply *reply)
-{
-	bool raw = m2md_request_has_arg(req, "content");
-	char base[M2MD_RES_PATH_MAX];
-	struct m2md_resource res;
-	size_t len = strlen(path);
-	xmlDocPtr doc;
-	int ret;
-
-	ret = m2md_resolve(tree, path, &res);
-	/* .../<instance>/content returns the raw content. */
-	if (ret == -ENOENT && len > 8 && !strcmp(path + len - 8, "/content") &&
-	    len - 8 < sizeof(base)) {
-		snprintf(base, sizeof(base), "%.*s", (int)(len - 8), path);
-		ret = m2md_resolve(tree, base, &res);
-		if (!ret && strcmp(res.type, "contentInstance")) {
-			m2md_resource_free(&res);
-			ret = -ENOENT;
-		}
-		raw = true;
-	}
-	if (ret) {
-		if (ret == -ENOENT)
-			m2md_not_found(reply, path);
-		else
-			m2md_reply_errno(reply, ret, "database error");
-		return;
-	}
-	if (raw && !strcmp(res.type, "contentInstance")) {
-		m2md_reply_content(reply, &res);
-	} else {
-		doc = m2md_render(tree, &res);
-		if (doc)
-			m2md_reply_doc(req, reply, 200, doc);
-		else
-			m2md_reply_problem(reply, 500, NULL, NULL,
-					   "cannot render the resource");
-		xmlFreeDoc(doc);
-	}
-	m2md_resource_free(&res);
-}
-
-/* Stored attributes of a created resource: its searchStrings. */
-static char *m2md_attrs_json(xmlDocPtr doc)
-{
-	struct json_object *obj = json_object_new_object();
-	struct json_object *arr = json_object_new_array();
-	xmlNodePtr node, s;
-	xmlChar *text;
-	char *out;
-
-	for (node = xmlDocGetRootElement(doc)->children; node;
-	     node = node->next) {
-		if (node->type != XML_ELEMENT_NODE ||
-		    strcmp((const char *)node->name, "searchStrings"))
-			continue;
-		for (s = node->children; s; s = s->next) {
-			if (s->type != XML_ELEMENT_NODE)
-				continue;
-			text = xmlNodeGetContent(s);
-			json_object_array_add(arr, json_object_new_string(
-				text ? (const char *)text : ""));
-			xmlFree(text);
-		}
-	}
-	json_object_object_add(obj, "searchStrings", arr);
-	out = strdup(json_object_to_json_string_ext(obj,
-						    JSON_C_TO_STRING_PLAIN));
-	json_object_put(obj);
-	return out;
-}
-
-/* Name a new contentInstance: time in microseconds and random bits. */
-static void m2md_ci_name(char *out, size_t len)
-{
-	struct timespec ts;
-	uint16_t rnd = 0;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
-		rnd = (uint16_t)ts.tv_nsec;
-	snprintf(out, len, "ci%" PRId64 "%06ld-%04x", (int64_t)ts.tv_sec,
-		 ts.tv_nsec / 1000, rnd);
-}
-
-/*
- * Work out name and stored representation of a POST body. Returns 0, or
- * fills reply with a problem and returns -1.
- */
-static int m2md_post_body(const struct m2md_request *req,
-			  const struct m2md_rtype *child, char *name,
-			  size_t namelen, char **attrs,
-			  struct m2md_reply *reply)
-{
-	char detail[512];
-	xmlDocPtr doc;
-	char *id;
-
-	if (!m2md_xml_media_type(req->content_type)) {
-		snprintf(detail, sizeof(detail),
-			 "a <%s> is created from an XML body, not '%s'",
-			 child->name, req->content_type ? req->content_type :
-			 "(no Content-Type)");
-		m2md_reply_problem(reply, 415, NULL, NULL, detail);
-		return -1;
-	}
-	doc = m2md_xml_parse(req->body, req->body_len, child->name, detail,
-			     sizeof(detail));
-	if (!doc) {
-		m2md_reply_problem(reply, 400, NULL, NULL, detail);
-		return -1;
-	}
-	id = m2md_xml_get_attr(xmlDocGetRootElement(doc), child->id_attr);
-	if (!id || !m2md_name_valid(id)) {
-		snprintf(detail, sizeof(detail),
-			 "%s attribute %s of <%s>: expected 1 to 255 letters, digits, '-', '.', '_' or '~'",
-			 id ? "invalid" : "missing", child->id_attr,
-			 child->name);
-		m2md_reply_problem(reply, 400, NULL, NULL, detail);
-		xmlFree(id);
-		xmlFreeDoc(doc);
-		return -1;
-	}
-	snprintf(name, namelen, "%s", id);
-	xmlFree(id);
-	*attrs = m2md_attrs_json(doc);
-	xmlFreeDoc(doc);
+	if (len > M2MD_TREE_PATH_MAX || len >= size)
+		return 414;
+	memcpy(path, req->path, len + 1);
+	while (len > 1 && path[len - 1] == '/')
+		path[--len] = '\0';
 	return 0;
 }
 
-static void m2md_reply_created(struct m2md_tree *tree,
-			       const struct m2md_request *req,
-			       struct m2md_reply *reply,
-			       const struct m2md_resource *res)
+/*
+ * A request to <group>/membersContent: who needs READ on the group to
+ * learn its members, then each member checks who's rights itself.
+ */
+static void m2md_tree_members(struct m2md_tree *tree,
+			      const struct m2md_request *req,
+			      const struct m2md_principal *who,
+			      const struct m2md_target *t,
+			      struct m2md_reply *reply)
 {
-	xmlDocPtr doc = m2md_tree_render(tree, res->path);
-
-	if (doc) {
-		m2md_reply_doc(req, reply, 201, doc);
-		xmlFreeDoc(doc);
-	} else {
-		reply->status = 201;
-	}
-	snprintf(reply->location, sizeof(reply->location), "%s", res->path);
+	if (m2md_tree_allow(tree, req, who, t->res.path, NULL,
+			    M2MD_PERM_READ, reply))
+		return;
+	if (!tree->notify)
+		return m2md_tree_fail(req, reply, 501,
+				      "group fan-out is not running on this SCL");
+	m2md_group_fanout(tree->notify, t->res.path, t->rest, req, who, reply);
 }
 
-static void m2md_tree_post(struct m2md_tree *tree,
-			   const struct m2md_request *req, const char *path,
-			   const struct m2md_resource *parent,
-			   struct m2md_reply *reply)
+void m2md_tree_dispatch(struct m2md_tree *tree, const struct m2md_request *req,
+			const struct m2md_principal *who,
+			struct m2md_reply *reply)
 {
-	const struct m2md_rtype *child;
-	struct m2md_resource res;
-	char name[M2MSEC_STR_MAX + 1], detail[M2MD_RES_PATH_MAX + 320];
-	const void *data;
-	size_t len;
-	char *attrs = NULL;
-	int ret;
+	char path[M2MD_TREE_PATH_MAX + 1], why[M2MD_RES_PATH_MAX + 128];
+	struct m2md_target t;
+	unsigned int status;
 
-	child = m2md_rtype_find(m2md_rtype_find(parent->type)->child);
-	if (!strcmp(child->name, "contentInstance")) {
-		m2md_ci_name(name, sizeof(name));
-		data = req->body;
-		len = req->body_len;
-	} else {
-		if (m2md_post_body(req, child, name, sizeof(name), &attrs,
-				   reply))
-			return;
-		data = attrs;
-		len = attrs ? strlen(attrs) : 0;
+	if (m2md_tree_path(req, path, sizeof(path)))
+		return m2md_tree_fail(req, reply, 414,
+				      "request path is longer than %d bytes",
+				      M2MD_TREE_PATH_MAX);
+	if (req->nargs > M2MD_ARGS_MAX)
+		return m2md_tree_fail(req, reply, 400,
+				      "%zu query parameters, at most %d are accepted",
+				      req->nargs, M2MD_ARGS_MAX);
+	status = m2md_tree_resolve(tree, path, time(NULL), &t, why,
+				   sizeof(why));
+	if (status)
+		return m2md_reply_error(req, reply, status, why);
+	if (t.kind == M2MD_TARGET_MEMBERS) {
+		m2md_tree_members(tree, req, who, &t, reply);
+		m2md_target_free(&t);
+		return;
 	}
-	if (tree->ops.authorize &&
-	    tree->ops.authorize(tree, path, child->name, name, req, reply))
-		goto out;
-	ret = m2md_tree_create(tree, path, child->name, name, data, len,
-			       data == req->body ? (req->content_type ?
-			       req->content_type : M2MD_OCTET_STREAM) : NULL,
-			       &res);
-	if (ret) {
-		snprintf(detail, sizeof(detail), "%s/%s %s", path, name,
-			 ret == -EEXIST ? "already exists" :
-			 ret == -ENAMETOOLONG ? "is too long" :
-			 "cannot be stored");
-		m2md_reply_problem(reply, ret == -EEXIST ? 409 :
-				   ret == -ENAMETOOLONG ? 400 : 500,
-				   NULL, NULL, detail);
-		goto out;
+	switch (req->method) {
+	case M2MD_GET:
+	case M2MD_HEAD:
+		m2md_tree_get(tree, req, who, &t, reply);
+		break;
+	case M2MD_POST:
+		m2md_tree_post(tree, req, who, &t, reply);
+		break;
+	case M2MD_PUT:
+		m2md_tree_put(tree, req, who, &t, reply);
+		break;
+	case M2MD_DELETE:
+		m2md_tree_del(tree, req, who, &t, reply);
+		break;
+	default:
+		m2md_tree_not_allowed(req, reply, M2MD_GET | M2MD_POST |
+				      M2MD_PUT | M2MD_DELETE,
+				      "unknown method");
+		break;
 	}
-	if (data == req->body)
-		m2m_info("created %s %s (%zu bytes of %s)", child->name,
-			 res.path, len, res.content_type);
-	else
-		m2m_info("created %s %s", child->name, res.path);
-	m2md_reply_created(tree, req, reply, &res);
-	if (tree->ops.created)
-		tree->ops.created(tree, &res, req, reply);
-out:
-	free(attrs);
+	m2md_target_free(&t);
 }
 
 void m2md_tree_handle(void *ctx, const struct m2md_request *req,
 		      struct m2md_reply *reply)
 {
 	struct m2md_tree *tree = ctx;
-	char path[M2MD_RES_PATH_MAX];
-	struct m2md_resource parent;
-	size_t len;
-	int ret;
+	struct m2md_principal who = { .kind = M2MD_PRINCIPAL_ADMIN };
 
-	len = snprintf(path, sizeof(path), "%s", req->path);
-	if (len >= sizeof(path))
-		return m2md_reply_problem(reply, 414, NULL, NULL,
-					  "request path is too long");
-	while (len > 1 && path[len - 1] == '/')
-		path[--len] = '\0';
-	if (req->method == M2MD_GET)
-		return m2md_tree_get(tree, req, path, reply);
-	ret = m2md_resolve(tree, path, &parent);
-	if (ret)
-		return ret == -ENOENT ? m2md_not_found(reply, path) :
-		       m2md_reply_errno(reply, ret, "database error");
-	if (req->method == M2MD_POST &&
-	    m2md_rtype_find(parent.type) &&
-	    m2md_rtype_find(parent.type)->child) {
-		m2md_tree_post(tree, req, path, &parent, reply);
-	} else {
-		m2md_allow_string(m2md_rtype_find(parent.type) &&
-				  m2md_rtype_find(parent.type)->child ?
-				  M2MD_GET | M2MD_POST : M2MD_GET,
-				  reply->allow, sizeof(reply->allow));
-		m2md_reply_problem(reply, 405, NULL, NULL,
-				   "method not allowed on this resource");
-	}
-	m2md_resource_free(&parent);
+	if (tree->auth && m2md_auth_request(tree->auth, req, &who, reply))
+		return;
+	m2md_tree_dispatch(tree, req, &who, reply);
 }
 
 int m2md_tree_create_body(const char *type, const char *name, char **out,
 			  size_t *len)
 {
-	const struct m2md_rtype *rtype = m2md_rtype_find(type);
-	xmlNodePtr root;
-	xmlDocPtr doc;
-	int ret;
-
-	if (!rtype || !rtype->id_attr || !m2md_name_valid(name))
+	if (!m2md_name_valid(name))
 		return -EINVAL;
-	doc = m2md_xml_new(type, &root);
-	if (!doc)
-		return -ENOMEM;
-	m2md_xml_attr(root, rtype->id_attr, name, rtype->id_qualified);
-	if (!strcmp(type, "scl"))
-		m2md_xml_add(root, "onlineStatus", "ONLINE");
-	ret = m2md_xml_dump(doc, out, len);
-	xmlFreeDoc(doc);
-	return ret;
+	return m2md_repr_create_body(type, name, NULL, out, len);
 }

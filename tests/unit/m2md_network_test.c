@@ -162,6 +162,18 @@ static void expect_problem(const struct m2md_test_resp *r, long status,
 	      "%s: problem content type, got '%s'", what, r->content_type);
 }
 
+/* An <errorInfo> of the resource tree with the HTTP status. */
+static void expect_error_info(const struct m2md_test_resp *r, long status,
+			      const char *what)
+{
+	CHECK(r->status == status, "%s: status %ld, expected %ld (%s)", what,
+	      r->status, status, r->body);
+	CHECK(!strcmp(r->content_type, "application/xml"),
+	      "%s: XML content type, got '%s'", what, r->content_type);
+	CHECK(strstr(r->body, "<m2m:errorInfo") != NULL,
+	      "%s: errorInfo body, got '%s'", what, r->body);
+}
+
 static void test_transport_errors(void)
 {
 	uint8_t msg[2048], big[2048];
@@ -356,12 +368,14 @@ static void test_nscl(const char *scl_id)
 		 "<scl xmlns=\"http://uri.etsi.org/m2m\" sclId=\"%s\"/>",
 		 scl_id);
 	post("/nscl/scls", "application/json", body, strlen(body), &r);
-	expect_problem(&r, 415, "scl as JSON");
+	expect_error_info(&r, 400, "XML sent as JSON");
+	post("/nscl/scls", "text/plain", body, strlen(body), &r);
+	expect_error_info(&r, 415, "scl as text/plain");
 	post("/nscl/scls", "application/xml", "<scl", 4, &r);
-	expect_problem(&r, 400, "malformed XML");
+	expect_error_info(&r, 400, "malformed XML");
 	post("/nscl/scls", "application/xml",
 	     "<scl xmlns=\"http://uri.etsi.org/m2m\"/>", 37, &r);
-	expect_problem(&r, 400, "scl without sclId");
+	expect_error_info(&r, 400, "scl without sclId");
 
 	post("/nscl/scls", "application/xml", body, strlen(body), &r);
 	CHECK(r.status == 201, "scl registered: %ld %s", r.status, r.body);
@@ -369,7 +383,7 @@ static void test_nscl(const char *scl_id)
 	CHECK(!strcmp(r.location, path), "Location %s", r.location);
 	CHECK(strstr(r.body, "sclId=") != NULL, "201 body is the <scl>");
 	post("/nscl/scls", "application/xml", body, strlen(body), &r);
-	expect_problem(&r, 409, "scl registered twice");
+	expect_error_info(&r, 409, "scl registered twice");
 
 	get(path, NULL, &r);
 	CHECK(r.status == 200, "GET scl: %ld", r.status);
@@ -409,9 +423,9 @@ static void test_nscl(const char *scl_id)
 		      r.body);
 		CHECK(!strcmp(r.content_type, "application/json"),
 		      "content type kept: %s", r.content_type);
-		snprintf(p2, sizeof(p2), "%s/oldest?content", base_ci);
+		snprintf(p2, sizeof(p2), "%s/oldest/content", base_ci);
 		get(p2, NULL, &r);
-		CHECK(r.status == 200, "oldest ?content: %ld", r.status);
+		CHECK(r.status == 200, "oldest content: %ld", r.status);
 		CHECK(!strcmp(r.body, "21.5"), "oldest is the first: %s",
 		      r.body);
 		CHECK(!strcmp(r.content_type, "text/plain"),
@@ -429,21 +443,23 @@ static void test_nscl(const char *scl_id)
 		      "contentInstances counts two: %s", r.body);
 		snprintf(p2, sizeof(p2), "%s/latest", base_ci);
 		post(p2, "text/plain", "1", 1, &r);
-		expect_problem(&r, 405, "POST to a contentInstance");
+		expect_error_info(&r, 405, "POST to a contentInstance");
 		snprintf(p2, sizeof(p2), "%s/nothing", base_ci);
 		get(p2, NULL, &r);
-		expect_problem(&r, 404, "unknown contentInstance");
+		expect_error_info(&r, 404, "unknown contentInstance");
 	}
 	snprintf(path, sizeof(path), "/nscl/scls/gscl-nobody/applications");
 	post(path, "application/xml", app, sizeof(app) - 1, &r);
-	expect_problem(&r, 404, "application under an unregistered scl");
+	expect_error_info(&r, 404, "application under an unregistered scl");
 	{
 		char url[128];
 
 		snprintf(url, sizeof(url), "%s/nscl", base);
 		m2md_test_request("PUT", url, "application/xml", NULL, "<a/>", 4,
 				  &r);
-		expect_problem(&r, 405, "PUT on the sclBase");
+		expect_error_info(&r, 400, "PUT of <a> on the sclBase");
+		m2md_test_request("DELETE", url, NULL, NULL, NULL, 0, &r);
+		expect_error_info(&r, 405, "DELETE of the sclBase");
 	}
 	get("/nscl", NULL, &r);
 	CHECK(r.status == 200, "GET /nscl: %ld", r.status);
@@ -507,7 +523,7 @@ static void test_body_limit(void)
 
 	memset(big, 'x', sizeof(big));
 	post("/nscl/scls", "application/xml", big, sizeof(big), &r);
-	expect_problem(&r, 413, "body over max-body");
+	expect_error_info(&r, 413, "body over max-body");
 	status = post_chunked("/m2msec/bootstrap", HS_TYPE, 3000);
 	CHECK(status == 413, "chunked handshake body over 1024: %ld", status);
 	status = post_chunked("/nscl/scls", "application/xml", 6000);

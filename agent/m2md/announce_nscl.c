@@ -2,7 +2,7 @@
 /*
  * The announcer's requests to the NSCL (POST, PUT and DELETE of the
  * <type>Annc mirror of a GSCL resource) and its record in the store:
- * "annc:<path>" holds the Annc's path below the NSCL base, and
+ * "annc:<path>" contains the Annc's path below the NSCL base, and
  * "annc:index" the JSON list of announced paths.
  */
 #include <errno.h>

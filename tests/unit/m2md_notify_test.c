@@ -433,6 +433,32 @@ static void test_notify_collection_subject(void)
 	      count);
 }
 
+static void test_notify_filter(void)
+{
+	const char *c = "/gscl/applications/na/containers/flt";
+	char contact_uri[128], inner[256], when[M2MD_XML_TIME_LEN];
+
+	make_container("na", "flt", "");
+	m2md_xml_format_time(time(NULL) + 3600, when);
+	snprintf(inner, sizeof(inner),
+		 "<m2m:filterCriteria><ifModifiedSince>%s</ifModifiedSince>"
+		 "</m2m:filterCriteria>", when);
+	snprintf(contact_uri, sizeof(contact_uri), "%s/future", contact_base);
+	make_sub(c, "s1", inner, contact_uri);
+	m2md_xml_format_time(time(NULL) - 3600, when);
+	snprintf(inner, sizeof(inner),
+		 "<m2m:filterCriteria><ifModifiedSince>%s</ifModifiedSince>"
+		 "</m2m:filterCriteria>", when);
+	snprintf(contact_uri, sizeof(contact_uri), "%s/past", contact_base);
+	make_sub(c, "s2", inner, contact_uri);
+	CHECK(add_instance(c, "x") == 201, "instance created");
+	CHECK(wait_count("/past", 1, 5000) == 1,
+	      "ifModifiedSince in the past lets the change through");
+	sleep_ms(200);
+	CHECK(contact_count("/future", NULL, 0) == 0,
+	      "ifModifiedSince in the future filters the change out");
+}
+
 static void test_notify_min_interval(void)
 {
 	const char *c = "/gscl/applications/na/containers/m";
@@ -561,6 +587,15 @@ static void test_long_poll(struct m2md_notify *n)
 	m2md_test_request("GET", url, NULL, NULL, NULL, 0, &r);
 	CHECK(r.status == 200, "GET longPolling: %ld, expected 200", r.status);
 	CHECK(notify_content_is(r.body, "p2"), "GET longPolling returns p2");
+
+	CHECK(add_instance(c, "p3") == 201, "instance created");
+	m2md_test_request("GET", url, NULL, "application/json", NULL, 0, &r);
+	CHECK(r.status == 200, "GET longPolling as JSON: %ld, expected 200",
+	      r.status);
+	CHECK(!strncmp(r.content_type, "application/json", 16),
+	      "long poll Content-Type is %s", r.content_type);
+	CHECK(strstr(r.body, "\"notify\"") != NULL,
+	      "JSON long poll returns a notify object");
 
 	poll_channel(n, "/gscl/applications/na/containers/lp", &reply);
 	CHECK(reply.status == 404, "poll of a container: %u, expected 404",
@@ -696,8 +731,9 @@ static void test_fanout(struct m2md_notify *n, struct m2md_store *st)
 	struct m2md_principal admin = { .kind = M2MD_PRINCIPAL_ADMIN };
 	struct m2md_request r = { .method = M2MD_GET };
 	struct m2md_reply reply = { 0 };
+	struct m2md_test_resp resp;
+	char *doc, *id, url[256];
 	int64_t count;
-	char *doc, *id;
 
 	make_app("ga");
 	make_app("gb");
@@ -724,6 +760,15 @@ static void test_fanout(struct m2md_notify *n, struct m2md_store *st)
 			       "STATUS_PERMISSION_DENIED"),
 	      "forbidden member returned STATUS_PERMISSION_DENIED");
 	free(reply.body);
+
+	snprintf(url, sizeof(url), "%s/gscl/groups/g/membersContent",
+		 gscl_base);
+	m2md_test_request("GET", url, NULL, NULL, NULL, 0, &resp);
+	CHECK(resp.status == 200, "GET membersContent: %ld, expected 200",
+	      resp.status);
+	CHECK(member_status_is(resp.body, "/gscl/applications/gb/containers/c",
+			       "STATUS_OK"),
+	      "membersContent over HTTP reaches each member");
 
 	memset(&reply, 0, sizeof(reply));
 	r.method = M2MD_POST;
@@ -811,6 +856,35 @@ static void env_start(struct env *e)
 	}
 }
 
+/*
+ * An announced application deleted while the engine is stopped (as when
+ * m2md was down) is de-announced when the engine starts again.
+ */
+static void announce_restart(struct env *e)
+{
+	const char *annc = "/nscl/scls/gw1/applications/ar";
+	struct m2md_resource res;
+
+	CHECK(post_xml("/gscl/applications", "<m2m:application " M2M_NS
+		       " appId=\"ar\"><m2m:announceTo><m2m:sclList>"
+		       "<reference>nscl</reference></m2m:sclList>"
+		       "</m2m:announceTo></m2m:application>") == 201,
+	      "announced application created");
+	CHECK(wait_exists(e->nstore, annc, &res, 5000),
+	      "application announced");
+	m2md_resource_free(&res);
+
+	m2md_notify_stop(e->tree.notify);
+	e->tree.notify = NULL;
+	CHECK(m2md_store_res_delete(e->store, "/gscl/applications/ar",
+				    time(NULL)) >= 1,
+	      "application deleted while the engine is stopped");
+	e->tree.notify = m2md_notify_start(&e->tree, e->nscl_base, 2000);
+	CHECK(e->tree.notify != NULL, "engine started again");
+	CHECK(wait_gone(e->nstore, annc, 5000),
+	      "announcement deleted after the restart");
+}
+
 static void env_stop(struct env *e)
 {
 	m2md_http_stop(e->http);
@@ -831,12 +905,14 @@ int main(void)
 	env_start(&e);
 	test_notify_once_per_change();
 	test_notify_collection_subject();
+	test_notify_filter();
 	test_notify_min_interval();
 	test_notify_failing_contact(e.store);
 	test_notify_subject_deleted();
 	test_long_poll(e.tree.notify);
 	test_sweeper(e.store);
 	test_announce(e.tree.notify, e.nstore, e.nscl_base);
+	announce_restart(&e);
 	test_fanout(e.tree.notify, e.store);
 	env_stop(&e);
 	curl_global_cleanup();

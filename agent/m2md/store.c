@@ -115,6 +115,17 @@ static int m2md_step_done(sqlite3 *db, sqlite3_stmt *stmt)
 	return m2md_db_fail(db, "step");
 }
 
+/* m2md_prepare() and m2md_step_done() on the writer; hold st->lock. */
+static sqlite3_stmt *m2md_wprepare(struct m2md_store *st, const char *sql)
+{
+	return m2md_prepare(st->writer.db, sql);
+}
+
+static int m2md_wstep_done(struct m2md_store *st, sqlite3_stmt *stmt)
+{
+	return m2md_step_done(st->writer.db, stmt);
+}
+
 /* Copy a text column, cut to size - 1 bytes, into dst. */
 void m2md_copy_text(char *dst, size_t size, sqlite3_stmt *stmt, int col)
 {
@@ -202,7 +213,7 @@ static int m2md_schema_version(sqlite3 *db, int *version)
 	return 0;
 }
 
-/* Create the schema, or upgrade it; in the caller's transaction. */
+/* Create the schema or upgrade it, inside the caller's transaction. */
 static int m2md_schema_build(sqlite3 *db, int version, char *err,
 			     size_t errlen)
 {
@@ -343,7 +354,7 @@ int m2md_store_journal_mode(struct m2md_store *st, char *buf, size_t len)
 	int ret = -EIO;
 
 	pthread_mutex_lock(&st->lock);
-	stmt = m2md_prepare(st->writer.db, "PRAGMA journal_mode");
+	stmt = m2md_wprepare(st, "PRAGMA journal_mode");
 	if (stmt && sqlite3_step(stmt) == SQLITE_ROW) {
 		m2md_copy_text(buf, len, stmt, 0);
 		ret = 0;
@@ -417,7 +428,7 @@ static int m2md_node_upsert(struct m2md_store *st, const struct m2md_node *n,
 	sqlite3_stmt *stmt;
 
 	/* Indexes only grow, so a late or repeated write cannot lower them. */
-	stmt = m2md_prepare(st->writer.db,
+	stmt = m2md_wprepare(st,
 		"INSERT INTO nodes (node_id, bootstrap_id, scl_id, kmr_index, "
 		"kmc_index, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?) "
 		"ON CONFLICT(node_id) DO UPDATE SET "
@@ -439,7 +450,7 @@ static int m2md_node_upsert(struct m2md_store *st, const struct m2md_node *n,
 	sqlite3_bind_int64(stmt, 5, n->kmc_index);
 	sqlite3_bind_int64(stmt, 6, m2md_now());
 	sqlite3_bind_int64(stmt, 7, m2md_now());
-	return m2md_step_done(st->writer.db, stmt);
+	return m2md_wstep_done(st, stmt);
 }
 
 int m2md_store_node_put(struct m2md_store *st, const struct m2md_node *node)
@@ -494,7 +505,7 @@ int m2md_store_node_set_key(struct m2md_store *st,
 	ret = m2md_begin(st);
 	if (ret)
 		return ret;
-	stmt = m2md_prepare(st->writer.db, "UPDATE nodes SET key_id = ?, key_serial = ?, "
+	stmt = m2md_wprepare(st, "UPDATE nodes SET key_id = ?, key_serial = ?, "
 				"expiry = ?, updated = ? WHERE node_id = ?");
 	if (!stmt)
 		return m2md_end(st, -EIO);
@@ -503,7 +514,7 @@ int m2md_store_node_set_key(struct m2md_store *st,
 	sqlite3_bind_int64(stmt, 3, expiry);
 	sqlite3_bind_int64(stmt, 4, m2md_now());
 	sqlite3_bind_text(stmt, 5, hex, -1, SQLITE_TRANSIENT);
-	ret = m2md_step_done(st->writer.db, stmt);
+	ret = m2md_wstep_done(st, stmt);
 	if (!ret && sqlite3_changes(st->writer.db) != 1)
 		ret = -ENOENT;
 	return m2md_end(st, ret);
@@ -522,14 +533,14 @@ int m2md_store_pending_put(struct m2md_store *st,
 	ret = m2md_begin(st);
 	if (ret)
 		return ret;
-	stmt = m2md_prepare(st->writer.db, "DELETE FROM pending WHERE created < ?");
+	stmt = m2md_wprepare(st, "DELETE FROM pending WHERE created < ?");
 	if (!stmt)
 		return m2md_end(st, -EIO);
 	sqlite3_bind_int64(stmt, 1, m2md_now() - max_age_s);
-	ret = m2md_step_done(st->writer.db, stmt);
+	ret = m2md_wstep_done(st, stmt);
 	if (ret)
 		return m2md_end(st, ret);
-	stmt = m2md_prepare(st->writer.db, "INSERT OR REPLACE INTO pending (index_r, "
+	stmt = m2md_wprepare(st, "INSERT OR REPLACE INTO pending (index_r, "
 				"mode, node_id, scl_id, key_index, lifetime, "
 				"conn_id, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
 	if (!stmt)
@@ -542,7 +553,7 @@ int m2md_store_pending_put(struct m2md_store *st,
 	sqlite3_bind_int64(stmt, 6, p->lifetime);
 	sqlite3_bind_text(stmt, 7, conn_hex, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(stmt, 8, m2md_now());
-	return m2md_end(st, m2md_step_done(st->writer.db, stmt));
+	return m2md_end(st, m2md_wstep_done(st, stmt));
 }
 
 int m2md_store_pending_get(struct m2md_store *st, uint32_t index_r,
@@ -599,7 +610,7 @@ int m2md_store_connection_put(struct m2md_store *st,
 	ret = m2md_begin(st);
 	if (ret)
 		return ret;
-	stmt = m2md_prepare(st->writer.db, "INSERT OR REPLACE INTO connections (conn_id, "
+	stmt = m2md_wprepare(st, "INSERT OR REPLACE INTO connections (conn_id, "
 				"node_id, scl_id, kmc_index, key_id, key_serial, "
 				"expiry, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
 	if (!stmt)
@@ -612,7 +623,7 @@ int m2md_store_connection_put(struct m2md_store *st,
 	sqlite3_bind_int(stmt, 6, c->key_serial);
 	sqlite3_bind_int64(stmt, 7, c->expiry);
 	sqlite3_bind_int64(stmt, 8, m2md_now());
-	return m2md_end(st, m2md_step_done(st->writer.db, stmt));
+	return m2md_end(st, m2md_wstep_done(st, stmt));
 }
 
 int m2md_store_connection_current(struct m2md_store *st, const char *scl_id,
@@ -655,8 +666,8 @@ int m2md_store_connection_current_iid(struct m2md_store *st,
 		return 0;
 	/* node_id is 32 lowercase hex digits: the last 16 are the iid. */
 	stmt = m2md_prepare(c->db, "SELECT count(*) FROM connections "
-				   "WHERE scl_id = ? AND substr(node_id, 17) = ? "
-				   "AND expiry > ?");
+				"WHERE scl_id = ? AND substr(node_id, 17) = ? "
+				"AND expiry > ?");
 	if (stmt) {
 		sqlite3_bind_text(stmt, 1, scl_id, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(stmt, 2, iid_hex, -1, SQLITE_TRANSIENT);
@@ -708,7 +719,7 @@ int m2md_store_kv_set(struct m2md_store *st, const char *const *keys,
 	if (ret)
 		return ret;
 	for (i = 0; i < n && !ret; i++) {
-		stmt = m2md_prepare(st->writer.db, "INSERT OR REPLACE INTO gateway "
+		stmt = m2md_wprepare(st, "INSERT OR REPLACE INTO gateway "
 					"(key, value) VALUES (?, ?)");
 		if (!stmt) {
 			ret = -EIO;
@@ -716,7 +727,7 @@ int m2md_store_kv_set(struct m2md_store *st, const char *const *keys,
 		}
 		sqlite3_bind_text(stmt, 1, keys[i], -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(stmt, 2, values[i], -1, SQLITE_TRANSIENT);
-		ret = m2md_step_done(st->writer.db, stmt);
+		ret = m2md_wstep_done(st, stmt);
 	}
 	return m2md_end(st, ret);
 }
@@ -729,10 +740,10 @@ int m2md_store_kv_delete(struct m2md_store *st, const char *key)
 	ret = m2md_begin(st);
 	if (ret)
 		return ret;
-	stmt = m2md_prepare(st->writer.db, "DELETE FROM gateway WHERE key = ?");
+	stmt = m2md_wprepare(st, "DELETE FROM gateway WHERE key = ?");
 	if (!stmt)
 		return m2md_end(st, -EIO);
 	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_TRANSIENT);
-	return m2md_end(st, m2md_step_done(st->writer.db, stmt));
+	return m2md_end(st, m2md_wstep_done(st, stmt));
 }
 

@@ -7,7 +7,7 @@
  *
  * Connections: one writer connection, used only under st->lock, and a
  * pool of read-only connections. In WAL mode a reader sees the last
- * committed state and never waits for a commit in progress, so reads
+ * committed state and does not wait for a commit in progress, so reads
  * take a pooled connection instead of st->lock.
  */
 #ifndef M2MD_STORE_PRIV_H
@@ -75,7 +75,7 @@ struct m2md_conn {
 
 /*
  * One write waiting for the group commit. run() executes it on the
- * writer connection inside its own savepoint; a negative return rolls
+ * writer connection inside its own savepoint. A negative return rolls
  * back to that savepoint only.
  */
 struct m2md_wop {
@@ -92,10 +92,14 @@ struct m2md_store {
 	char path[PATH_MAX];
 
 	pthread_mutex_t queue_lock;
-	pthread_cond_t queue_cond;
+	pthread_cond_t queue_cond;	/* a batch is done */
+	pthread_cond_t gather_cond;	/* a write was queued */
 	struct m2md_wop *queue_head;
 	struct m2md_wop **queue_tail;
-	bool leading;				/* a leader runs a batch */
+	int queued;
+	int writers;			/* per round, see m2md_gather */
+	bool leading;			/* a leader runs a batch */
+	bool gathering;			/* a leader waits for writes */
 
 	pthread_mutex_t pool_lock;
 	pthread_cond_t pool_cond;
@@ -132,7 +136,7 @@ void m2md_write_destroy(struct m2md_store *st);
 
 int m2md_res_row(sqlite3_stmt *stmt, bool with_data,
 		 struct m2md_resource *res);
-/* Step stmt and call fn on each row; resets stmt. */
+/* Step stmt and call fn on each row, then reset stmt. */
 int m2md_res_each(sqlite3 *db, sqlite3_stmt *stmt, bool with_data,
 		  m2md_res_fn fn, void *ctx);
 

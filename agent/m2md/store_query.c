@@ -103,7 +103,7 @@ struct m2md_discover_ctx {
 	char *strings;
 };
 
-/* Bind q to stmt; the buffers of d must live until the reset. */
+/* Bind q to stmt. The buffers of d must live until the reset. */
 static int m2md_discover_bind(sqlite3_stmt *stmt,
 			      const struct m2md_discover_q *q,
 			      struct m2md_discover_ctx *d)

@@ -64,7 +64,7 @@ int m2md_res_each(sqlite3 *db, sqlite3_stmt *stmt, bool with_data,
 	return ret < 0 ? ret : 0;
 }
 
-/* Run the cached read id with one text parameter; one row into out. */
+/* Run the cached read id with one text parameter, its row into out. */
 static int m2md_res_one(struct m2md_store *st, int id, const char *sql,
 			const char *param, struct m2md_resource *out)
 {
@@ -187,7 +187,7 @@ static void m2md_bind_text_or_null(sqlite3_stmt *stmt, int col,
 		sqlite3_bind_null(stmt, col);
 }
 
-/* Add the searchStrings of seq; a repeated string is stored once. */
+/* Add the searchStrings of seq. A repeated string is stored once. */
 static int m2md_w_search_add(struct m2md_store *st, int64_t seq,
 			     char *const *search)
 {
@@ -400,7 +400,7 @@ struct m2md_ci_arg {
 	int64_t trimmed;
 };
 
-/* Apply the limits of the container of parent; counts deleted rows. */
+/* Apply the limits to parent and add the rows deleted to *trimmed. */
 static int m2md_w_limits(struct m2md_store *st, const char *parent,
 			 const struct m2md_ci_limits *lim, int64_t now,
 			 int64_t *trimmed)

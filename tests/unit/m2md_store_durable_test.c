@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Durability of m2md's state database: a child process adds
+ * Durability of m2md's state database. A child process adds
  * contentInstances from 8 threads and reports each acknowledged one
- * through a pipe; the parent kills it with SIGKILL at different moments
+ * through a pipe. The parent kills it with SIGKILL at different moments
  * and checks, after reopening, that every acknowledged instance is there
  * with its exact content and that nothing is half-written. Also: the
  * durable create rate (printed, not asserted), memory over a million
@@ -28,8 +28,8 @@
 
 /*
  * ASan keeps freed blocks in a quarantine of 256 MiB by default, which
- * would look like growth in the memory check; a small one still catches
- * uses after free of recent blocks.
+ * would look like growth in the memory check. A small quarantine still
+ * catches uses after free of recent blocks.
  */
 const char *__asan_default_options(void);
 const char *__asan_default_options(void)
@@ -180,7 +180,9 @@ static void test_create_rate(void)
 	st = open_store(dir);
 	one = measure_rate(st, 1, 1.0);
 	eight = measure_rate(st, THREADS, 2.0);
-	CHECK(one > 0 && eight > 0, "creates succeed: %.0f %.0f", one, eight);
+	CHECK(one > 0, "creates from 1 thread succeed: %.0f/s", one);
+	CHECK(eight > 0, "creates from %d threads succeed: %.0f/s", THREADS,
+	      eight);
 	printf("NOTE: durable contentInstance creates: %.0f/s from 1 thread, "
 	       "%.0f/s from %d threads (synchronous=FULL, %s)\n", one, eight,
 	       THREADS, dir);
@@ -359,9 +361,10 @@ static void kill_round(struct acked *ack, int round, int ms)
 	read_acks(fds[0], ack, ms, false);
 	kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
-	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
-	      "round %d: child was killed, not exited (status %d)", round,
-	      status);
+	CHECK(WIFSIGNALED(status), "round %d: child was killed, not exited "
+	      "(status %d)", round, status);
+	CHECK(WTERMSIG(status) == SIGKILL, "round %d: child got SIGKILL: %d",
+	      round, WTERMSIG(status));
 	read_acks(fds[0], ack, -1, false);
 	close(fds[0]);
 	CHECK(ack->n > from, "round %d: some creates acknowledged: %d", round,
@@ -510,8 +513,8 @@ static void test_full_disk(void)
 	CHECK(ret == -EIO, "add on a full disk is -EIO: %d", ret);
 	CHECK(m2md_store_res_get(st, COLL "/big", &got) == -ENOENT,
 	      "failed add left no row");
-	CHECK(m2md_store_res_get(st, COLL, &got) == 0 &&
-	      got.version == version, "collection unchanged: version %lld",
+	CHECK(m2md_store_res_get(st, COLL, &got) == 0, "collection read");
+	CHECK(got.version == version, "collection unchanged: version %lld",
 	      (long long)got.version);
 	m2md_resource_free(&got);
 
@@ -520,8 +523,9 @@ static void test_full_disk(void)
 	      "same add succeeds once there is room");
 	m2md_store_close(st);
 	st = open_store(state);
-	CHECK(m2md_store_res_get(st, COLL "/big", &got) == 0 &&
-	      got.len == sizeof(big), "row kept across reopen");
+	CHECK(m2md_store_res_get(st, COLL "/big", &got) == 0,
+	      "row kept across reopen");
+	CHECK(got.len == sizeof(big), "whole content kept: %zu", got.len);
 	m2md_resource_free(&got);
 	CHECK(m2md_store_res_get(st, COLL "/before", &got) == 0,
 	      "earlier row kept");

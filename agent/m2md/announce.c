@@ -171,6 +171,9 @@ static int m2md_annc_reconcile(struct m2md_notify *n, const char *base,
 	bool announced, exists, wanted = false;
 	int ret = 0;
 
+	/* Before the first service connection the gateway has no sclId. */
+	if (!n->tree->scl_id[0])
+		return -EAGAIN;
 	snprintf(key, sizeof(key), "annc:%s", path);
 	announced = !m2md_store_kv_get(n->tree->store, key, remote,
 				       sizeof(remote));

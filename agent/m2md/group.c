@@ -30,7 +30,14 @@
 /* Nesting of groups whose members are other groups' membersContent. */
 #define M2MD_GROUP_DEPTH_MAX	4
 
+/*
+ * Member requests of one top-level request, nested groups included, so
+ * that groups listing each other cannot multiply the work.
+ */
+#define M2MD_GROUP_REQUESTS_MAX	1024
+
 static __thread unsigned int m2md_fanout_depth;
+static __thread unsigned int m2md_fanout_requests;
 
 /* The outcome of one member's request. */
 struct m2md_member_result {
@@ -207,6 +214,9 @@ static void m2md_fanout_member(struct m2md_notify *n, xmlNodePtr root,
 	if (m2md_fanout_depth >= M2MD_GROUP_DEPTH_MAX) {
 		r.status = 400;
 		r.info = "groups nested too deep in membersContent";
+	} else if (++m2md_fanout_requests > M2MD_GROUP_REQUESTS_MAX) {
+		r.status = 400;
+		r.info = "too many member requests for one membersContent request";
 	} else if (member[0] == '/') {
 		m2md_fanout_depth++;
 		m2md_member_local(n, member, rest, req, who, &local, &r);
@@ -288,6 +298,8 @@ void m2md_group_fanout(struct m2md_notify *n, const char *group_path,
 		json_object_put(attrs);
 		return;
 	}
+	if (!m2md_fanout_depth)
+		m2md_fanout_requests = 0;
 	doc = m2md_xml_new("membersContentResponses", &root);
 	if (!doc) {
 		json_object_put(attrs);

@@ -770,6 +770,20 @@ static void test_fanout(struct m2md_notify *n, struct m2md_store *st)
 			       "STATUS_OK"),
 	      "membersContent over HTTP reaches each member");
 
+	/* A group that is its own member stops at the nesting limit. */
+	CHECK(post_xml("/gscl/groups", "<m2m:group " M2M_NS " m2m:id=\"loop\">"
+		       "<m2m:members>"
+		       "<reference>/gscl/groups/loop/membersContent</reference>"
+		       "</m2m:members></m2m:group>") == 201,
+	      "self-referencing group created");
+	memset(&reply, 0, sizeof(reply));
+	r.path = "/gscl/groups/loop/membersContent";
+	r.target = r.path;
+	m2md_group_fanout(n, "/gscl/groups/loop", "", &r, &admin, &reply);
+	CHECK(reply.status == 200, "nested fan-out: %u, expected 200",
+	      reply.status);
+	free(reply.body);
+
 	memset(&reply, 0, sizeof(reply));
 	r.method = M2MD_POST;
 	r.path = "/gscl/groups/g/membersContent/contentInstances";

@@ -461,7 +461,10 @@ class Suite:
         self.eq(name + ': statusCode', status_code, reply.field('statusCode'),
                 reply)
         info = (reply.field('additionalInfo') or '').lower()
-        missing = [w for w in words if w.lower() not in info]
+        # A tuple in words lists alternatives, any one of which will do.
+        missing = [w for w in words
+                   if not any(alt.lower() in info for alt in
+                              (w if isinstance(w, tuple) else (w,)))]
         self.ok(info and not missing, name + ': additionalInfo says what',
                 'additionalInfo %r lacks %r' % (info, missing)
                 if missing or not info else None)

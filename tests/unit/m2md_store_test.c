@@ -846,6 +846,68 @@ static void test_latest_cost(void)
 	m2md_store_close(st);
 }
 
+struct blocked_add {
+	struct m2md_store *st;
+	int ret;
+};
+
+static void *blocked_add_main(void *arg)
+{
+	struct blocked_add *b = arg;
+
+	int ret = add_ci(b->st, "/g/ci", "after-lock", "x", 1, NULL, NULL);
+
+	__atomic_store_n(&b->ret, ret, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+/*
+ * Reads must not wait for a write in progress. Another connection holds
+ * the write lock, so the store's commit waits in SQLite's busy handler
+ * with the writer connection taken while the store reads.
+ */
+static void test_read_during_write(void)
+{
+	struct m2md_store *st = open_store();
+	struct blocked_add b = { .st = st, .ret = 1 };
+	struct m2md_resource got;
+	char path[128];
+	pthread_t th;
+	sqlite3 *db;
+	double t;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/m2md.db", dir);
+	CHECK(sqlite3_open(path, &db) == SQLITE_OK, "second connection");
+	CHECK(sqlite3_exec(db, "BEGIN IMMEDIATE; INSERT INTO resources "
+			   "(path, type, parent, name, created, modified) "
+			   "VALUES ('/g/ci/pending', 'contentInstance', "
+			   "'/g/ci', 'pending', 1, 1)", NULL, NULL,
+			   NULL) == SQLITE_OK, "write lock held: %s",
+	      sqlite3_errmsg(db));
+	pthread_create(&th, NULL, blocked_add_main, &b);
+	usleep(200000);
+	t = now_s();
+	CHECK(m2md_store_res_edge(st, "/g/ci", true, &got) == 0,
+	      "latest read during the write");
+	CHECK(strcmp(got.name, "pending"), "uncommitted row not seen");
+	m2md_resource_free(&got);
+	CHECK(m2md_store_res_get(st, "/g/ci/pending", &got) == -ENOENT,
+	      "uncommitted row not found");
+	CHECK(m2md_store_res_children(st, "/g", false, count_child, &n) == 0,
+	      "children read during the write");
+	t = now_s() - t;
+	/* The blocked commit waits up to the 5 s busy timeout. */
+	CHECK(t < 1.0, "reads did not wait for the commit: %.3f s", t);
+	CHECK(__atomic_load_n(&b.ret, __ATOMIC_SEQ_CST) == 1,
+	      "the add is still waiting");
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	pthread_join(th, NULL);
+	CHECK(b.ret == 0, "the add commits once the lock is free: %d", b.ret);
+	sqlite3_close(db);
+	m2md_store_close(st);
+}
+
 int main(void)
 {
 	m2md_test_tmpdir(dir, sizeof(dir));
@@ -865,6 +927,7 @@ int main(void)
 	test_ci_query_data();
 	test_group_commit_results();
 	test_latest_cost();
+	test_read_during_write();
 	m2md_test_rmdir(dir);
 	return m2md_test_done("m2md_store_test");
 }

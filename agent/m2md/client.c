@@ -197,6 +197,9 @@ static void m2md_client_setup(CURL *curl, const struct m2md_client_req *req,
 	curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, req->method);
 	if (!strcmp(req->method, "GET")) {
 		curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+	} else if (!strcmp(req->method, "HEAD")) {
+		/* A HEAD reply has no body to wait for. */
+		curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
 	} else if (req->body || strcmp(req->method, "DELETE")) {
 		curl_easy_setopt(curl, CURLOPT_POSTFIELDS,
 				 req->body ? req->body : "");

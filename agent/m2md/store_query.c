@@ -220,7 +220,7 @@ static unsigned int m2md_ciq_mask(const struct m2md_ci_filter *f)
 		mask |= M2MD_CIQ_AFTER;
 	if (f->created_before)
 		mask |= M2MD_CIQ_BEFORE;
-	if (f->content_type)
+	if (f->content_type && f->content_type[0])
 		mask |= M2MD_CIQ_CTYPE;
 	if (f->size_from)
 		mask |= M2MD_CIQ_FROM;
@@ -277,7 +277,7 @@ int m2md_store_ci_query(struct m2md_store *st, const char *parent,
 	sqlite3_bind_text(stmt, 1, parent, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 2, f->created_after);
 	sqlite3_bind_int64(stmt, 3, f->created_before);
-	if (f->content_type)
+	if (mask & M2MD_CIQ_CTYPE)
 		sqlite3_bind_text(stmt, 4, f->content_type, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 5, f->size_from);
 	sqlite3_bind_int64(stmt, 6, f->size_until);

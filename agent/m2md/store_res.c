@@ -547,6 +547,7 @@ static int m2md_op_delete(struct m2md_store *st, struct m2md_wop *op)
 	const struct m2md_path_arg *a = op->arg;
 	char parent[M2MD_RES_PATH_MAX], lo[M2MD_RES_PATH_MAX + 1];
 	char hi[M2MD_RES_PATH_MAX + 1];
+	size_t len = strlen(a->path);
 	sqlite3_stmt *stmt;
 	int64_t seq, n;
 	int ret;
@@ -554,8 +555,11 @@ static int m2md_op_delete(struct m2md_store *st, struct m2md_wop *op)
 	ret = m2md_w_lookup(st, a->path, parent, sizeof(parent), &seq);
 	if (ret)
 		return ret;
-	snprintf(lo, sizeof(lo), "%s/", a->path);
-	snprintf(hi, sizeof(hi), "%s0", a->path);
+	/* "/" has the subtree "/..." too, not "//...". */
+	while (len && a->path[len - 1] == '/')
+		len--;
+	snprintf(lo, sizeof(lo), "%.*s/", (int)len, a->path);
+	snprintf(hi, sizeof(hi), "%.*s0", (int)len, a->path);
 	stmt = m2md_stmt(&st->writer, M2MD_W_DELETE_TREE,
 			 "DELETE FROM resources WHERE path = ?1 OR "
 			 "(path >= ?2 AND path < ?3)");

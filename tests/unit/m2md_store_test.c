@@ -489,6 +489,15 @@ static void test_delete_subtree(void)
 	m2md_resource_free(&got);
 	CHECK(m2md_store_res_delete(st, "/d/a", 78) == -ENOENT,
 	      "second delete is -ENOENT");
+	fill_res(&rows[0], "", "sclBase", "", "{}", 5);
+	snprintf(rows[0].path, sizeof(rows[0].path), "/");
+	fill_res(&rows[1], "/", "container", "r", "{}", 5);
+	snprintf(rows[1].path, sizeof(rows[1].path), "/r");
+	CHECK(m2md_store_res_create(st, rows, 2) == 0, "root / created");
+	CHECK(m2md_store_res_delete(st, "/", 79) >= 4,
+	      "deleting / deletes the whole tree");
+	CHECK(m2md_store_res_get(st, "/d/a%b_c", &got) == -ENOENT,
+	      "nothing left below /");
 	m2md_store_close(st);
 }
 
@@ -725,6 +734,8 @@ static void test_ci_query(void)
 	f.content_type = "text/plain";
 	check_query(st, &f, "q1,q3");
 	memset(&f, 0, sizeof(f));
+	f.content_type = "";
+	check_query(st, &f, "q0,q1,q2,q3");
 	f.size_from = 2;
 	f.size_until = 4;
 	check_query(st, &f, "q1,q2");

@@ -125,12 +125,27 @@ void m2md_tree_fail(const struct m2md_request *req, struct m2md_reply *reply,
 	m2md_reply_error(req, reply, status, info);
 }
 
+static const char *m2md_method_str(enum m2md_method method)
+{
+	switch (method) {
+	case M2MD_GET: return "GET";
+	case M2MD_POST: return "POST";
+	case M2MD_PUT: return "PUT";
+	case M2MD_DELETE: return "DELETE";
+	case M2MD_HEAD: return "HEAD";
+	default: return "this method";
+	}
+}
+
 void m2md_tree_not_allowed(const struct m2md_request *req,
 			   struct m2md_reply *reply, unsigned int methods,
 			   const char *what)
 {
-	m2md_tree_fail(req, reply, 405, "%s", what);
 	m2md_allow_string(methods, reply->allow, sizeof(reply->allow));
+	m2md_tree_fail(req, reply, 405,
+		       "%s is not allowed on %.512s: %s (it takes %s)",
+		       m2md_method_str(req->method), req->path, what,
+		       reply->allow);
 }
 
 unsigned int m2md_target_methods(const struct m2md_target *t)
@@ -194,6 +209,39 @@ const char *const *m2md_tree_subs(struct m2md_tree *tree,
 	static const char *const none[] = { NULL };
 
 	return type->subs ? type->subs : none;
+}
+
+/* Number of URIs in a group's members: a list, or {"reference": list}. */
+static int64_t m2md_members_count(struct json_object *attrs)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(attrs, "members", &v))
+		return 0;
+	if (json_object_is_type(v, json_type_object) &&
+	    !json_object_object_get_ex(v, "reference", &v))
+		return 0;
+	if (json_object_is_type(v, json_type_array))
+		return (int64_t)json_object_array_length(v);
+	return json_object_is_type(v, json_type_string) ? 1 : 0;
+}
+
+int m2md_tree_check_attrs(const struct m2md_rtype *type,
+			  struct json_object *attrs, char *why, size_t len)
+{
+	struct json_object *v;
+	int64_t max, n;
+
+	if (strcmp(type->name, "group") ||
+	    !json_object_object_get_ex(attrs, "maxNrOfMembers", &v))
+		return 0;
+	max = json_object_get_int64(v);
+	n = m2md_members_count(attrs);
+	if (n <= max)
+		return 0;
+	snprintf(why, len, "<group> has %lld members, more than its maxNrOfMembers %lld",
+		 (long long)n, (long long)max);
+	return -1;
 }
 
 int m2md_tree_fill_row(struct m2md_resource *r, const char *parent,

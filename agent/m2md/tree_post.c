@@ -203,6 +203,32 @@ static void m2md_post_done(struct m2md_tree *tree,
 		tree->ops.created(tree, &made->res, req, reply);
 }
 
+/*
+ * Attributes the SCL sets on a new resource at path: a
+ * notificationChannel's contactURI (the channel itself, when the client
+ * gave none) and the longPollingURI that a client polls.
+ */
+static int m2md_post_defaults(const struct m2md_rtype *type, const char *path,
+			      struct json_object *attrs)
+{
+	char uri[M2MD_RES_PATH_MAX + 32];
+	struct json_object *data;
+
+	if (strcmp(type->name, "notificationChannel"))
+		return 0;
+	if (!json_object_object_get_ex(attrs, "contactURI", NULL))
+		json_object_object_add(attrs, "contactURI",
+				       json_object_new_string(path));
+	snprintf(uri, sizeof(uri), "%s/" M2MD_LONG_POLL_NAME, path);
+	data = json_object_new_object();
+	if (!data)
+		return -ENOMEM;
+	json_object_object_add(data, "longPollingURI",
+			       json_object_new_string(uri));
+	json_object_object_add(attrs, "channelData", data);
+	return 0;
+}
+
 /* Store the row built from p; returns 0 or a negative errno. */
 static int m2md_post_store(struct m2md_tree *tree, const struct m2md_target *t,
 			   const struct m2md_rtype *type, const char *name,
@@ -213,6 +239,8 @@ static int m2md_post_store(struct m2md_tree *tree, const struct m2md_target *t,
 	int ret;
 
 	ret = m2md_tree_fill_row(row, t->res.path, type->name, name, now);
+	if (!ret)
+		ret = m2md_post_defaults(type, row->path, p->attrs);
 	if (ret)
 		return ret;
 	attrs = json_object_to_json_string_ext(p->attrs,
@@ -255,6 +283,10 @@ static void m2md_post_resource(struct m2md_tree *tree,
 		m2md_tree_fail(req, reply, 400,
 			       "expirationTime of the new <%s> has passed",
 			       type->name);
+		goto out;
+	}
+	if (m2md_tree_check_attrs(type, p.attrs, detail, sizeof(detail))) {
+		m2md_reply_error(req, reply, 400, detail);
 		goto out;
 	}
 	do {

@@ -101,6 +101,13 @@ unsigned int m2md_target_methods(const struct m2md_target *t);
  */
 int m2md_tree_fill_row(struct m2md_resource *r, const char *parent,
 		       const char *type, const char *name, int64_t now);
+/*
+ * Check rules between attributes of a resource of type that the parser
+ * cannot see alone (a group's members against its maxNrOfMembers).
+ * Returns 0, or -1 with the reason in why.
+ */
+int m2md_tree_check_attrs(const struct m2md_rtype *type,
+			  struct json_object *attrs, char *why, size_t len);
 /* Tell the notification engine about a committed change. */
 void m2md_tree_changed(struct m2md_tree *tree, const struct m2md_resource *res,
 		       enum m2md_change change);

@@ -28,8 +28,8 @@ static int m2md_write_checks(const struct m2md_request *req,
 	if (!(methods & method)) {
 		m2md_tree_not_allowed(req, reply, methods,
 				      method == M2MD_PUT ?
-				      "this resource cannot be updated" :
-				      "this resource cannot be deleted");
+				      "the resource cannot be updated" :
+				      "the resource cannot be deleted");
 		return -1;
 	}
 	status = m2md_query_parse(req, 0, &q, why, sizeof(why));
@@ -55,9 +55,13 @@ static struct json_object *m2md_merge_attrs(const struct m2md_resource *res,
 	return attrs;
 }
 
-/* Store the update of t->res from p; returns 0 or a negative errno. */
+/*
+ * Store the update of t->res from p. Returns 0, a negative errno, or 1
+ * with the reason in why when the merged attributes break a rule.
+ */
 static int m2md_put_store(struct m2md_tree *tree, const struct m2md_target *t,
-			  const struct m2md_parsed *p, int64_t now)
+			  const struct m2md_parsed *p, int64_t now, char *why,
+			  size_t len)
 {
 	struct m2md_resource row = t->res;
 	struct json_object *attrs;
@@ -67,6 +71,10 @@ static int m2md_put_store(struct m2md_tree *tree, const struct m2md_target *t,
 	attrs = m2md_merge_attrs(&t->res, p);
 	if (!attrs)
 		return -ENOMEM;
+	if (m2md_tree_check_attrs(t->type, attrs, why, len)) {
+		json_object_put(attrs);
+		return 1;
+	}
 	text = json_object_to_json_string_ext(attrs, JSON_C_TO_STRING_PLAIN);
 	row.data = (unsigned char *)text;
 	row.len = strlen(text);
@@ -113,7 +121,11 @@ void m2md_tree_put(struct m2md_tree *tree, const struct m2md_request *req,
 			       "expirationTime of %s has passed", t->res.path);
 		goto out;
 	}
-	ret = m2md_put_store(tree, t, &p, now);
+	ret = m2md_put_store(tree, t, &p, now, detail, sizeof(detail));
+	if (ret > 0) {
+		m2md_reply_error(req, reply, 400, detail);
+		goto out;
+	}
 	if (!ret) {
 		snprintf(path, sizeof(path), "%s", t->res.path);
 		m2md_resource_free(&t->res);

@@ -1134,6 +1134,43 @@ static void test_paths(void)
 	      r.allow);
 }
 
+/* Attributes the SCL sets, and rules between attributes. */
+static void test_scl_attributes(void)
+{
+	struct call too_many = {
+		.method = "POST",
+		.target = APP "/groups",
+		.ctype = XML,
+		.body = "<m2m:group " NS " m2m:id=\"g2\"><m2m:maxNrOfMembers>1"
+			"</m2m:maxNrOfMembers><m2m:members><m2m:reference>/a"
+			"</m2m:reference><m2m:reference>/b</m2m:reference>"
+			"</m2m:members></m2m:group>",
+	};
+	struct call grow = {
+		.method = "PUT",
+		.target = APP "/groups/g1",
+		.ctype = XML,
+		.body = "<m2m:group " NS "><m2m:maxNrOfMembers>0"
+			"</m2m:maxNrOfMembers></m2m:group>",
+	};
+	struct resp r;
+
+	get(APP "/notificationChannels/nc1", &r);
+	expect(&r, 200, "GET notificationChannel");
+	expect_has(&r, "<m2m:contactURI>" APP "/notificationChannels/nc1<",
+		   "channel contactURI is the channel");
+	expect_has(&r, "<m2m:longPollingURI>" APP
+		   "/notificationChannels/nc1/longPolling<",
+		   "channel longPollingURI");
+	expect_unchanged(&too_many, NULL, 400, "group over maxNrOfMembers");
+	run(&too_many, &r);
+	expect_has(&r, "maxNrOfMembers", "reason names maxNrOfMembers");
+	expect_unchanged(&grow, NULL, 400, "update below the member count");
+	del(ROOT "/discovery", &r);
+	expect_has(&r, "DELETE is not allowed", "405 names the method");
+	expect_has(&r, "it takes GET", "405 names the allowed methods");
+}
+
 /* Group fan-out and long polling need the notification engine. */
 static void test_virtual(void)
 {
@@ -1298,6 +1335,7 @@ int main(void)
 	test_discovery();
 	test_malformed();
 	test_paths();
+	test_scl_attributes();
 	test_virtual();
 	test_rights();
 	CHECK(validated > 50, "%d XML bodies validated", validated);

@@ -732,7 +732,7 @@ static void test_fanout(struct m2md_notify *n, struct m2md_store *st)
 	struct m2md_request r = { .method = M2MD_GET };
 	struct m2md_reply reply = { 0 };
 	struct m2md_test_resp resp;
-	char *doc, *id, url[256];
+	char *doc, *id, url[256], body[512];
 	int64_t count;
 
 	make_app("ga");
@@ -769,6 +769,28 @@ static void test_fanout(struct m2md_notify *n, struct m2md_store *st)
 	CHECK(member_status_is(resp.body, "/gscl/applications/gb/containers/c",
 			       "STATUS_OK"),
 	      "membersContent over HTTP reaches each member");
+
+	/* Members over HTTP, and a member URI of another scheme. */
+	snprintf(body, sizeof(body), "<m2m:group " M2M_NS " m2m:id=\"remote\">"
+		 "<m2m:members><reference>%s/member</reference>"
+		 "<reference>ftp://127.0.0.1/x</reference></m2m:members>"
+		 "</m2m:group>", contact_base);
+	CHECK(post_xml("/gscl/groups", body) == 201, "remote group created");
+	memset(&reply, 0, sizeof(reply));
+	r.path = "/gscl/groups/remote/membersContent";
+	r.target = r.path;
+	m2md_group_fanout(n, "/gscl/groups/remote", "", &r, &admin, &reply);
+	CHECK(reply.status == 200, "remote fan-out: %u, expected 200",
+	      reply.status);
+	doc = reply.body ? (char *)reply.body : "";
+	snprintf(url, sizeof(url), "%s/member", contact_base);
+	CHECK(member_status_is(doc, url, "STATUS_OK"),
+	      "http member returned STATUS_OK");
+	CHECK(member_status_is(doc, "ftp://127.0.0.1/x", "STATUS_BAD_REQUEST"),
+	      "ftp member returned STATUS_BAD_REQUEST");
+	CHECK(schema_valid(doc, "membersContent"),
+	      "remote reply valid against membersContent.xsd");
+	free(reply.body);
 
 	/* A group that is its own member stops at the nesting limit. */
 	CHECK(post_xml("/gscl/groups", "<m2m:group " M2M_NS " m2m:id=\"loop\">"

@@ -236,7 +236,7 @@ static void test_resources(void)
 	m2md_store_close(st);
 }
 
-/* The version 1 schema of the resources table, as m2md created it. */
+/* The version 1 schema, as m2md created it, and a few rows. */
 static const char schema_v1_sql[] =
 	"CREATE TABLE schema_version (version INTEGER NOT NULL);\n"
 	"CREATE TABLE nodes (node_id TEXT PRIMARY KEY, bootstrap_id TEXT "

@@ -132,7 +132,7 @@ static bool m2md_annc_names_nscl(struct m2md_notify *n, const char *base,
 }
 
 /* Whether attrs' announceTo names the NSCL and is not deactivated. */
-static bool m2md_annc_wanted(struct m2md_notify *n, const char *base,
+static bool m2md_annc_desired(struct m2md_notify *n, const char *base,
 			     struct json_object *attrs)
 {
 	struct json_object *to, *v, *list;
@@ -168,7 +168,7 @@ static int m2md_annc_reconcile(struct m2md_notify *n, const char *base,
 	char key[M2MD_ANNC_KEY_MAX], remote[M2MD_RES_PATH_MAX + 300] = "";
 	struct json_object *attrs = NULL;
 	struct m2md_resource res;
-	bool announced, exists, wanted = false;
+	bool announced, exists, desired = false;
 	int ret = 0;
 
 	/* Before the first service connection the gateway has no sclId. */
@@ -180,13 +180,13 @@ static int m2md_annc_reconcile(struct m2md_notify *n, const char *base,
 	exists = !m2md_store_res_get(n->tree->store, path, &res);
 	if (exists) {
 		attrs = m2md_repr_attrs(&res);
-		wanted = m2md_annc_wanted(n, base, attrs);
+		desired = m2md_annc_desired(n, base, attrs);
 	}
-	if (wanted && !announced)
+	if (desired && !announced)
 		ret = m2md_annc_create(n, base, &res, key);
-	else if (wanted && update)
+	else if (desired && update)
 		ret = m2md_annc_update(n, base, &res, key, remote);
-	else if (!wanted && announced)
+	else if (!desired && announced)
 		ret = m2md_annc_delete(n, base, path, key, remote);
 	json_object_put(attrs);
 	if (exists)

@@ -109,6 +109,7 @@ static int m2md_sub_parse(const struct m2md_resource *res,
 		sub->min_interval_ms = json_object_get_int64(v);
 	if (sub->min_interval_ms < 0)
 		sub->min_interval_ms = 0;
+	/* NOTE: delayTolerance, the other choice of the schema, is ignored. */
 	if (attrs)
 		json_object_object_get_ex(attrs, "filterCriteria", &filter);
 	sub->filter.modified_since = m2md_json_time(filter, "ifModifiedSince");

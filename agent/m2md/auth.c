@@ -28,10 +28,8 @@
 #include "kmauth.h"
 #include "log.h"
 #include "nl.h"
-#include "problem.h"
 #include "ratelimit.h"
-#include "repr.h"
-#include "xml.h"
+#include "tree.h"
 
 #define M2MD_NONCE_NONE		UINT32_MAX
 #define M2MD_NONCE_TAG_LEN	16
@@ -274,34 +272,6 @@ static void m2md_auth_tag(const struct m2md_auth *auth,
 	OPENSSL_cleanse(buf, M2MD_AUTH_SECRET_LEN);
 }
 
-/*
- * Fill reply with an <errorInfo> of status (401 or 503), as XML or as
- * JSON when req asks for it, or a problem body without memory for that.
- */
-static void m2md_auth_error(const struct m2md_request *req,
-			    struct m2md_reply *reply, unsigned int status,
-			    const char *info)
-{
-	const char *code = status == 401 ? "STATUS_PERMISSION_DENIED" :
-			   "STATUS_SERVICE_UNAVAILABLE";
-	xmlDocPtr doc = m2md_repr_error(code, info);
-	bool json = m2md_request_wants_json(req);
-	char *text = NULL;
-	size_t len = 0;
-	int ret = -ENOMEM;
-
-	if (doc)
-		ret = json ? m2md_repr_doc_json(doc, &text, &len) :
-		      m2md_xml_dump(doc, &text, &len);
-	if (!ret)
-		ret = m2md_reply_set(reply, status, json ? M2MD_JSON_TYPE :
-				     M2MD_XML_TYPE, text, len);
-	if (ret)
-		m2md_reply_problem(reply, status, NULL, NULL, info);
-	free(text);
-	xmlFreeDoc(doc);
-}
-
 /* Fill reply with 401 (the server adds the challenge) and log why. */
 static int m2md_auth_reject(struct m2md_auth *auth,
 			    const struct m2md_request *req,
@@ -313,7 +283,7 @@ static int m2md_auth_reject(struct m2md_auth *auth,
 			 m2md_method_name(req->method), req->path, status, why,
 			 a && a->app_id[0] ? a->app_id : "?",
 			 a && a->kid[0] ? a->kid : "?");
-	m2md_auth_error(req, reply, status, why);
+	m2md_reply_error(req, reply, status, why);
 	return -1;
 }
 
@@ -404,14 +374,14 @@ static int m2md_auth_kma(struct m2md_auth *auth, const struct m2md_request *req,
 	char why[512], msg[256];
 	int ret;
 
-	if (!auth->nl && !auth->ops.kma_verify) {
-		m2md_auth_error(req, reply, 503,
-				 "Kma signatures cannot be checked: m2md runs without the m2msec kernel module (kernel = no)");
-		return -1;
-	}
 	if (m2m_kmauth_parse(req->authorization, &a, msg, sizeof(msg))) {
 		snprintf(why, sizeof(why), "invalid Authorization: %s", msg);
 		return m2md_auth_reject(auth, req, NULL, reply, 401, why);
+	}
+	if (!auth->nl && !auth->ops.kma_verify) {
+		m2md_reply_error(req, reply, 503,
+				 "Kma signatures cannot be checked: m2md runs without the m2msec kernel module (kernel = no)");
+		return -1;
 	}
 	if (!m2md_auth_in_window(auth, &a, now, why, sizeof(why)))
 		return m2md_auth_reject(auth, req, &a, reply, 401, why);

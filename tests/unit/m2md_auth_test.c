@@ -375,6 +375,10 @@ static void test_kma_without_kernel(void)
 	      s.reply.status);
 	CHECK(body_has(&s.reply, "kernel = no"), "reason: %.*s",
 	      (int)s.reply.len, s.reply.body);
+	snprintf(s.header, sizeof(s.header), "Basic dXNlcjpwYXNz");
+	CHECK(run(auth, &s) == -1, "other scheme without kernel rejected");
+	CHECK(s.reply.status == 401, "other scheme without kernel: 401, got %u",
+	      s.reply.status);
 	drop(&s);
 	m2md_auth_free(auth);
 }

@@ -134,17 +134,15 @@ int m2md_tree_ci_first(struct m2md_tree *tree, const char *coll,
 	return fc.ret;
 }
 
-/* latest or oldest contentInstance of the collection in t->res. */
-static unsigned int m2md_walk_edge(struct m2md_tree *tree, bool last,
-				   int64_t now, struct m2md_target *t,
-				   char *why, size_t len)
+/* latest or oldest contentInstance of the collection coll. */
+static unsigned int m2md_walk_edge(struct m2md_tree *tree, const char *coll,
+				   bool last, int64_t now,
+				   struct m2md_target *t, char *why, size_t len)
 {
 	struct m2md_ci_filter f = { .limit = 1, .with_data = true };
-	char coll[M2MD_RES_PATH_MAX];
 	struct m2md_resource edge = { 0 };
 	int ret;
 
-	snprintf(coll, sizeof(coll), "%s", t->res.path);
 	if (t->in_container && t->limits.max_age > 0)
 		f.created_after = now - t->limits.max_age;
 	/*
@@ -178,52 +176,89 @@ static unsigned int m2md_walk_edge(struct m2md_tree *tree, bool last,
 }
 
 /*
- * Handle segment seg (next is the rest of the path after it, or NULL)
- * when it names a virtual resource below t->res. Returns 1 when the walk
- * is over (the status in *status), 0 when seg is a stored child.
+ * Handle segment seg below cur (next is the rest of the path after it,
+ * or NULL) when it names a virtual resource. Returns 1 when the walk is
+ * over (the status in *status), 0 when seg is stored.
  */
-static int m2md_walk_virtual(struct m2md_tree *tree, const char *seg,
-			     const char *next, int64_t now,
+static int m2md_walk_virtual(struct m2md_tree *tree, const char *cur,
+			     const char *seg, const char *next, int64_t now,
 			     struct m2md_target *t, unsigned int *status,
 			     char *why, size_t len)
 {
-	const char *type = t->res.type;
+	const char *type = t->type->name;
 
 	*status = 0;
 	if (!strcmp(type, "contentInstances") &&
 	    (!strcmp(seg, "latest") || !strcmp(seg, "oldest"))) {
 		if (next && strcmp(next, "content")) {
-			snprintf(why, len, "no resource at %s/%s/%s",
-				 t->res.path, seg, next);
+			snprintf(why, len, "no resource at %s/%s/%s", cur, seg,
+				 next);
 			*status = 404;
 			return 1;
 		}
 		t->kind = seg[0] == 'l' ? M2MD_TARGET_LATEST :
 			  M2MD_TARGET_OLDEST;
-		*status = m2md_walk_edge(tree, t->kind == M2MD_TARGET_LATEST,
-					 now, t, why, len);
+		*status = m2md_walk_edge(tree, cur,
+					 t->kind == M2MD_TARGET_LATEST, now, t,
+					 why, len);
 		if (!*status && next)
 			t->kind = M2MD_TARGET_CONTENT;
 		return 1;
-	} else if (!strcmp(type, "contentInstance") &&
-		   !strcmp(seg, "content") && !next) {
-		t->kind = M2MD_TARGET_CONTENT;
-		return 1;
-	} else if (!strcmp(type, "sclBase") && !strcmp(seg, "discovery") &&
-		   !next) {
-		t->kind = M2MD_TARGET_DISCOVERY;
-		return 1;
-	} else if (!strcmp(type, "group") &&
-		   !strcmp(seg, "membersContent")) {
-		t->kind = M2MD_TARGET_MEMBERS;
-		t->rest = next ? next - 1 : "";
-		return 1;
-	} else if (!strcmp(type, "notificationChannel") &&
-		   !strcmp(seg, M2MD_LONG_POLL_NAME) && !next) {
-		t->kind = M2MD_TARGET_LONG_POLL;
-		return 1;
 	}
-	return 0;
+	if (!strcmp(type, "contentInstance") && !strcmp(seg, "content") &&
+	    !next)
+		t->kind = M2MD_TARGET_CONTENT;
+	else if (!strcmp(type, "sclBase") && !strcmp(seg, "discovery") &&
+		 !next)
+		t->kind = M2MD_TARGET_DISCOVERY;
+	else if (!strcmp(type, "group") && !strcmp(seg, "membersContent"))
+		t->kind = M2MD_TARGET_MEMBERS;
+	else if (!strcmp(type, "notificationChannel") &&
+		 !strcmp(seg, M2MD_LONG_POLL_NAME) && !next)
+		t->kind = M2MD_TARGET_LONG_POLL;
+	else
+		return 0;
+	t->rest = next ? next - 1 : "";
+	/* The resource they hang off; the sclBase is not read on the way. */
+	if (strcmp(t->res.path, cur))
+		*status = m2md_walk_row(tree, cur, now, t, why, len);
+	return 1;
+}
+
+static bool m2md_is_sub(const struct m2md_rtype *type, const char *name)
+{
+	const char *const *subs;
+
+	for (subs = type->subs; subs && *subs; subs++)
+		if (!strcmp(*subs, name))
+			return true;
+	return false;
+}
+
+/*
+ * Step from cur (of type t->type) to seg. Sub-collections always exist
+ * with the resource that has them, so only the rows of resources are
+ * read on the way: that checks their expiry and the limits of a
+ * container at the cost of one query each.
+ */
+static unsigned int m2md_walk_step(struct m2md_tree *tree, const char *cur,
+				   const char *seg, int64_t now,
+				   struct m2md_target *t, char *why,
+				   size_t len)
+{
+	const struct m2md_rtype *sub;
+
+	if (m2md_is_sub(t->type, seg)) {
+		sub = m2md_rtype_find(seg);
+		if (sub && !sub->virtual_res) {
+			t->type = sub;
+			return 0;
+		}
+	} else if (t->type->child) {
+		return m2md_walk_row(tree, cur, now, t, why, len);
+	}
+	snprintf(why, len, "no resource at %s", cur);
+	return 404;
 }
 
 unsigned int m2md_tree_resolve(struct m2md_tree *tree, const char *path,
@@ -232,8 +267,8 @@ unsigned int m2md_tree_resolve(struct m2md_tree *tree, const char *path,
 {
 	size_t rlen = strlen(tree->root);
 	char cur[M2MD_RES_PATH_MAX], seg[M2MD_RES_PATH_MAX];
-	const char *p, *slash;
-	unsigned int status;
+	const char *p, *slash, *next;
+	unsigned int status = 0;
 	size_t used;
 
 	memset(t, 0, sizeof(*t));
@@ -243,20 +278,26 @@ unsigned int m2md_tree_resolve(struct m2md_tree *tree, const char *path,
 		return 404;
 	}
 	used = snprintf(cur, sizeof(cur), "%s", tree->root);
-	status = m2md_walk_row(tree, cur, now, t, why, len);
-	for (p = path + rlen; !status && *p == '/'; p = slash) {
+	t->type = m2md_rtype_find("sclBase");
+	for (p = path + rlen; *p == '/'; p = slash) {
 		p++;
 		slash = strchr(p, '/');
-		snprintf(seg, sizeof(seg), "%.*s",
-			 (int)(slash ? (size_t)(slash - p) : strlen(p)), p);
-		if (m2md_walk_virtual(tree, seg, slash ? slash + 1 : NULL, now,
-				      t, &status, why, len))
-			break;
 		if (!slash)
 			slash = p + strlen(p);
+		snprintf(seg, sizeof(seg), "%.*s", (int)(slash - p), p);
+		next = *slash ? slash + 1 : NULL;
+		if (m2md_walk_virtual(tree, cur, seg, next, now, t, &status,
+				      why, len))
+			goto out;
 		used += snprintf(cur + used, sizeof(cur) - used, "/%s", seg);
-		status = m2md_walk_row(tree, cur, now, t, why, len);
+		status = m2md_walk_step(tree, cur, seg, now, t, why, len);
+		if (status)
+			goto out;
 	}
+	/* A collection or the sclBase: read the row itself. */
+	if (strcmp(t->res.path, cur))
+		status = m2md_walk_row(tree, cur, now, t, why, len);
+out:
 	if (status)
 		m2md_target_free(t);
 	return status;

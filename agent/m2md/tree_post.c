@@ -204,9 +204,10 @@ static void m2md_post_done(struct m2md_tree *tree,
 }
 
 /*
- * Attributes the SCL sets on a new resource at path: a
- * notificationChannel's contactURI (the channel itself, when the client
- * gave none) and the longPollingURI that a client polls.
+ * Attributes the SCL sets on a new resource at path: the onlineStatus
+ * of an SCL that registers, a notificationChannel's contactURI (the
+ * channel itself, when the client gave none) and the longPollingURI
+ * that a client polls.
  */
 static int m2md_post_defaults(const struct m2md_rtype *type, const char *path,
 			      struct json_object *attrs)
@@ -214,6 +215,9 @@ static int m2md_post_defaults(const struct m2md_rtype *type, const char *path,
 	char uri[M2MD_RES_PATH_MAX + 32];
 	struct json_object *data;
 
+	if (!strcmp(type->name, "scl"))
+		json_object_object_add(attrs, "onlineStatus",
+				       json_object_new_string("ONLINE"));
 	if (strcmp(type->name, "notificationChannel"))
 		return 0;
 	if (!json_object_object_get_ex(attrs, "contactURI", NULL))

@@ -1155,6 +1155,9 @@ static void test_scl_attributes(void)
 	};
 	struct resp r;
 
+	get(ROOT "/scls/nscl", &r);
+	expect_has(&r, "<m2m:onlineStatus>ONLINE<",
+		   "a registered scl is ONLINE");
 	get(APP "/notificationChannels/nc1", &r);
 	expect(&r, 200, "GET notificationChannel");
 	expect_has(&r, "<m2m:contactURI>" APP "/notificationChannels/nc1<",

@@ -205,38 +205,17 @@ static int m2md_gw_connect(struct m2md_gw_run *run)
 	return 0;
 }
 
+/*
+ * Register with the NSCL, then record the NSCL's <scl> locally. A
+ * failure of the second step is logged and retried at the next connect.
+ */
 static int m2md_gw_register(struct m2md_gw_run *run)
 {
-	char scl_id[M2MSEC_STR_MAX + 1], url[M2MD_GW_BASE_MAX + 16], err[512];
-	char base[M2MD_GW_BASE_MAX];
-	char *body = NULL;
-	size_t len = 0;
-	long status;
+	int ret = m2md_gateway_register(&run->gw);
 
-	if (m2md_store_kv_get(run->gw.store, M2MD_GW_SCL_ID, scl_id,
-			      sizeof(scl_id)))
-		return -ENOENT;
-	if (m2md_tree_create_body("scl", scl_id, &body, &len)) {
-		m2m_err("registration: invalid scl id '%s'", scl_id);
-		return -EINVAL;
-	}
-	m2md_gateway_nscl_base(&run->gw, base, sizeof(base));
-	snprintf(url, sizeof(url), "%s/scls", base);
-	status = m2md_client_post(url, M2MD_XML_TYPE, body, len,
-				  run->cfg->http_timeout_ms, err, sizeof(err));
-	free(body);
-	if (status == 201) {
-		m2m_info("registration: scl %s registered at %s/%s", scl_id,
-			 url, scl_id);
-		return 0;
-	}
-	if (status == 409) {
-		m2m_info("registration: scl %s was already registered at %s/%s",
-			 scl_id, url, scl_id);
-		return 0;
-	}
-	m2m_err("registration of scl %s at %s failed: %s", scl_id, url, err);
-	return -EIO;
+	if (!ret)
+		m2md_gateway_add_nscl(&run->gw);
+	return ret;
 }
 
 /* Sleep for the backoff delay, then double it. Returns a signal or 0. */

@@ -2,8 +2,7 @@
 /*
  * SCL registration of the gateway role: its own <scl> in the NSCL's
  * scls collection, and the NSCL's <scl> in the local /gscl/scls, which
- * the gateway creates itself once it is connected (the NSCL never
- * writes to the gateway's tree).
+ * the gateway creates itself once it is connected.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,7 +18,7 @@
 #include "repr.h"
 #include "xml.h"
 
-/* Attributes of an SCL that is online at base (NULL: no point of contact). */
+/* Stored attributes of an SCL that is online at base. */
 static struct json_object *m2md_scl_attrs(const char *base)
 {
 	struct json_object *obj = json_object_new_object(), *pocs;
@@ -28,11 +27,9 @@ static struct json_object *m2md_scl_attrs(const char *base)
 		return NULL;
 	json_object_object_add(obj, "onlineStatus",
 			       json_object_new_string("ONLINE"));
-	if (base && base[0]) {
-		pocs = json_object_new_array();
-		json_object_array_add(pocs, json_object_new_string(base));
-		json_object_object_add(obj, "pocs", pocs);
-	}
+	pocs = json_object_new_array();
+	json_object_array_add(pocs, json_object_new_string(base));
+	json_object_object_add(obj, "pocs", pocs);
 	return obj;
 }
 
@@ -40,7 +37,6 @@ int m2md_gateway_register(struct m2md_gateway *gw)
 {
 	char scl_id[M2MSEC_STR_MAX + 1], url[M2MD_GW_BASE_MAX + 16], err[512];
 	char base[M2MD_GW_BASE_MAX];
-	struct json_object *attrs;
 	char *body = NULL;
 	size_t len = 0;
 	long status;
@@ -49,10 +45,8 @@ int m2md_gateway_register(struct m2md_gateway *gw)
 	if (m2md_store_kv_get(gw->store, M2MD_GW_SCL_ID, scl_id,
 			      sizeof(scl_id)))
 		return -ENOENT;
-	attrs = m2md_scl_attrs(NULL);
-	ret = attrs ? m2md_repr_create_body("scl", scl_id, attrs, &body,
-					    &len) : -ENOMEM;
-	json_object_put(attrs);
+	/* onlineStatus is set by the NSCL, which sees the registration. */
+	ret = m2md_repr_create_body("scl", scl_id, NULL, &body, &len);
 	if (ret) {
 		m2m_err("registration: cannot write an <scl> for scl id '%s': %s",
 			scl_id, strerror(-ret));

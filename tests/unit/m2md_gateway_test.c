@@ -22,6 +22,7 @@ static const struct m2md_kops no_ops = {
 };
 
 static char ndir[64], gdir[64], nbase[64], gbase[64];
+static struct m2md_store *nst_for_test;
 
 static void req(const char *method, const char *base, const char *path,
 		const char *ctype, const char *body, struct m2md_test_resp *r)
@@ -106,6 +107,44 @@ static void test_forward(struct m2md_gateway *gw, struct m2md_store *gst,
 	      "unregistered scl: 404, %s", err);
 }
 
+/* Both SCLs are registered: the gateway's on the NSCL, the NSCL's here. */
+static void test_registration(struct m2md_gateway *gw,
+			      struct m2md_store *gst)
+{
+	const char *keys[] = { M2MD_GW_SCL_ID, "nscl_id" };
+	const char *values[] = { "gscl-reg", "nscl" };
+	const char *bad[] = { "n s" };
+	struct m2md_test_resp r;
+	char pocs[128];
+
+	CHECK(m2md_gateway_add_nscl(gw) == -ENOENT,
+	      "no nscl id before a connect");
+	record_connection(nst_for_test, "gscl-reg");
+	CHECK(m2md_store_kv_set(gst, keys, values, 2) == 0, "ids recorded");
+	CHECK(m2md_gateway_register(gw) == 0, "gateway registered");
+	req("GET", nbase, "/nscl/scls/gscl-reg", NULL, NULL, &r);
+	CHECK(r.status == 200, "gateway's scl on the NSCL: %ld", r.status);
+	CHECK(strstr(r.body, "ONLINE") != NULL, "registered ONLINE: %s",
+	      r.body);
+	CHECK(m2md_gateway_register(gw) == 0, "second registration (409)");
+	CHECK(m2md_gateway_add_nscl(gw) == 0, "NSCL's scl recorded");
+	req("GET", gbase, "/gscl/scls/nscl", NULL, NULL, &r);
+	CHECK(r.status == 200, "NSCL's scl on the gateway: %ld", r.status);
+	snprintf(pocs, sizeof(pocs), "<reference>%s/nscl</reference>", nbase);
+	CHECK(strstr(r.body, pocs) != NULL, "pocs is the NSCL base: %s",
+	      r.body);
+	m2md_gateway_set_nscl_base(gw, "http://[fd00::1]:8080");
+	CHECK(m2md_gateway_add_nscl(gw) == 0, "NSCL's scl updated");
+	req("GET", gbase, "/gscl/scls/nscl", NULL, NULL, &r);
+	CHECK(strstr(r.body, "http://[fd00::1]:8080") != NULL,
+	      "pocs follows the base in use: %s", r.body);
+	m2md_gateway_set_nscl_base(gw, nbase);
+	CHECK(m2md_store_kv_set(gst, (const char *[]){ "nscl_id" }, bad, 1) ==
+	      0, "invalid nscl id recorded");
+	CHECK(m2md_gateway_add_nscl(gw) == -EINVAL,
+	      "an nscl id that is no resource name is rejected");
+}
+
 static void test_reconnect_delay(void)
 {
 	static const struct {
@@ -167,7 +206,9 @@ int main(void)
 	}
 	snprintf(gbase, sizeof(gbase), "http://127.0.0.1:%u",
 		 m2md_http_port(ghttp));
+	nst_for_test = nst;
 	test_forward(&gw, gst, nst);
+	test_registration(&gw, gst);
 	test_reconnect_delay();
 	m2md_http_stop(ghttp);
 	m2md_http_stop(nhttp);

@@ -7,6 +7,12 @@
 # shellcheck source=../../scripts/lib/demo-env.bash
 . "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/demo-env.bash"
 
+# Names of our own: an agent that an earlier test left running keeps its
+# namespace's session keyring (named after the namespace) and its admin
+# socket, which the demo's fixed names would share.
+ns_net=rest-net-$$
+ns_gw=rest-gw-$$
+demo_dir=/tmp/m2msec-rest-$$
 rest_python=/usr/bin/python3
 rest_xsd=$demo_top/tests/xsd
 net_admin=$demo_dir/net.sock
@@ -29,8 +35,11 @@ rest_agents_up() {
 
 	mkdir -p "$demo_dir/net" "$demo_dir/gw"
 	(umask 077 && head -c 32 /dev/urandom > "$credential") || return 1
+	# Each bash writes its pid, which m2md keeps through exec, so that
+	# rest_down can stop m2md itself and not only its parent.
 	in_net bash -c 'keyctl setperm @s 0x3f0b0000 &&
 		keyctl padd m2m_boot "$1" @s > /dev/null &&
+		echo $$ > "$3.pid" &&
 		exec "$2" --role network --listen '"$net_addr"':8080 \
 			--state-dir "$3" --keyring @s --admin-socket "$4"' \
 		net-agent "$boot_id" "$m2md" "$demo_dir/net" "$net_admin" \
@@ -38,6 +47,7 @@ rest_agents_up() {
 	net_pid=$!
 	in_gw bash -c 'keyctl setperm @s 0x3f0b0000 &&
 		keyctl padd m2m_boot "$1" @s > /dev/null &&
+		echo $$ > "$3.pid" &&
 		exec "$2" --role gateway --nscl '"$nscl_url"' \
 			--bootstrap-id "$1" --state-dir "$3" --keyring @s \
 			--retry-min 1 --retry-max 4 --admin-socket "$4"' \
@@ -49,6 +59,24 @@ rest_agents_up() {
 	local rc=$?
 	rm -f "$credential"
 	return "$rc"
+}
+
+# rest_down: stop both m2md by the pids they wrote (SIGTERM, then
+# SIGKILL after 10 s), then remove the namespaces and the work directory.
+rest_down() {
+	local side pid i
+
+	for side in net gw; do
+		pid=$(cat "$demo_dir/$side.pid" 2> /dev/null) || continue
+		kill "$pid" 2> /dev/null || continue
+		for i in $(seq 100); do
+			[ -d "/proc/$pid" ] || break
+			sleep 0.1
+		done
+		kill -KILL "$pid" 2> /dev/null
+	done
+	demo_down
+	rm -rf "$demo_dir"
 }
 
 # rest_up: namespaces, agents, bootstrap, connect and registration.

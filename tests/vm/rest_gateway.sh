@@ -16,7 +16,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 rest_require
 on_exit() {
 	[ "$tap_failed" -gt 0 ] && rest_show_logs
-	demo_down
+	rest_down
 }
 trap on_exit EXIT
 

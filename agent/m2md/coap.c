@@ -12,6 +12,8 @@
  * Request bodies in blocks (RFC 7959, Block1) are put together here, up
  * to the route's body limit: libcoap 4.3.1's COAP_BLOCK_SINGLE_BODY mode
  * would collect a body of any size before a handler could refuse it.
+ * Replies in blocks (Block2) are cut from a new rendering for GET, and
+ * from the kept reply for other methods, whose handler runs only once.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -74,6 +76,7 @@ struct m2md_coap {
 	unsigned int running;		/* handler threads */
 	struct m2md_coap_job *jobs;	/* started and not yet answered */
 	struct m2md_coap_uploads uploads;
+	struct m2md_coap_replies replies;	/* of POST, PUT in blocks */
 };
 
 /* libcoap's warnings, which any peer can cause: 10 lines a second. */
@@ -199,6 +202,9 @@ static bool m2md_coap_prepare(struct m2md_coap *coap, coap_session_t *session,
 		m2md_coap_fail(response, code, err, -1);
 		return false;
 	}
+	if (m2md_coap_resume(&coap->replies, session, call, response,
+			     coap_session_max_pdu_size(session)))
+		return false;
 	if (peer && peer->size <= sizeof(call->client)) {
 		memcpy(&call->client, &peer->addr.sa, peer->size);
 		call->req.client = (const struct sockaddr *)&call->client;
@@ -243,6 +249,7 @@ static void m2md_coap_send_late(struct m2md_coap_job *job)
 	}
 	m2md_coap_respond(&job->call, pdu,
 			  coap_session_max_pdu_size(job->session));
+	m2md_coap_keep(&job->coap->replies, job->session, &job->call, pdu);
 	if (coap_send(job->session, pdu) == COAP_INVALID_MID)
 		m2m_warn("coap: cannot send the separate response to %s %s",
 			 job->call.method_name, job->call.path);
@@ -322,6 +329,7 @@ static void m2md_coap_handle(coap_resource_t *resource,
 	if (m2md_coap_job_wait(coap, job)) {
 		m2md_coap_respond(&job->call, response,
 				  coap_session_max_pdu_size(session));
+		m2md_coap_keep(&coap->replies, session, &job->call, response);
 		m2md_coap_job_free(job);
 		return;
 	}
@@ -400,6 +408,7 @@ static void *m2md_coap_loop(void *arg)
 		if (coap_io_process(coap->ctx, COAP_IO_NO_WAIT) < 0)
 			m2m_warn("coap: processing messages failed");
 		m2md_coap_uploads_expire(&coap->uploads);
+		m2md_coap_replies_expire(&coap->replies);
 	}
 	return NULL;
 }
@@ -494,6 +503,7 @@ static void m2md_coap_free(struct m2md_coap *coap)
 		m2md_coap_job_free(job);
 	}
 	m2md_coap_uploads_clear(&coap->uploads);
+	m2md_coap_replies_clear(&coap->replies);
 	if (coap->ctx)
 		coap_free_context(coap->ctx);
 	if (coap->wake_fd >= 0)

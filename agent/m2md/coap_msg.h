@@ -107,4 +107,38 @@ bool m2md_coap_collect(struct m2md_coap_uploads *ups, coap_session_t *session,
 void m2md_coap_uploads_expire(struct m2md_coap_uploads *ups);
 void m2md_coap_uploads_clear(struct m2md_coap_uploads *ups);
 
+/*
+ * Replies to requests other than GET that are being sent in Block2
+ * blocks, one list per server. The client requests the blocks after the
+ * first with the same method and target, a Block2 option and no payload
+ * (RFC 7959, 2.5). Running the handler again would create a second
+ * resource and splice two replies, so these blocks come from the kept
+ * reply.
+ */
+struct m2md_coap_kept;
+struct m2md_coap_replies {
+	struct m2md_coap_kept *head;
+	size_t count;
+};
+
+/*
+ * Forget the reply kept for call's client, method and target, after a
+ * handler ran for call. Then keep call's reply (taking its body) when
+ * the method is not GET and response carries the first of several
+ * Block2 blocks. GET blocks are cut from a new rendering instead.
+ */
+void m2md_coap_keep(struct m2md_coap_replies *reps, coap_session_t *session,
+		    struct m2md_coap_call *call, const coap_pdu_t *response);
+/*
+ * Return whether call requests a later block of the reply to a request
+ * other than GET. If so, response contains that block of the kept
+ * reply, or 4.08 when none is kept, and no handler may run.
+ */
+bool m2md_coap_resume(struct m2md_coap_replies *reps, coap_session_t *session,
+		      const struct m2md_coap_call *call, coap_pdu_t *response,
+		      size_t max_pdu);
+/* Forget replies whose next block was not requested in time. */
+void m2md_coap_replies_expire(struct m2md_coap_replies *reps);
+void m2md_coap_replies_clear(struct m2md_coap_replies *reps);
+
 #endif /* M2MD_COAP_MSG_H */

@@ -1,9 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Request bodies that arrive in Block1 blocks (RFC 7959), put together
- * up to the route's body limit. A body is identified by the client's
- * address, the method, the request target and the Request-Tag option.
- * Its blocks come in order, and a retransmitted block may come again.
+ * Bodies in blocks (RFC 7959) that need state on the server.
+ *
+ * Request bodies that arrive in Block1 blocks are put together up to the
+ * route's body limit. Such a body is identified by the client's address,
+ * the method, the request target and the Request-Tag option. Its blocks
+ * come in order, and a retransmitted block may come again.
+ *
+ * Replies to requests other than GET that go out in Block2 blocks are
+ * kept, by the client's address, the method and the target, until the
+ * client has requested their other blocks or M2MD_COAP_KEPT_IDLE_S pass.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,10 +18,18 @@
 #include <time.h>
 
 #include "coap_msg.h"
+#include "log.h"
+#include "ratelimit.h"
 
 /* Bodies being received in blocks, and how long one may pause. */
 #define M2MD_COAP_UPLOADS_MAX	16
 #define M2MD_COAP_UPLOAD_IDLE_S	60
+/* Replies being sent in blocks, and how long the client may pause. */
+#define M2MD_COAP_KEPT_MAX	16
+#define M2MD_COAP_KEPT_IDLE_S	60
+
+/* Log lines about kept replies, which any client can cause: 10 a second. */
+static struct m2md_ratelimit m2md_coap_kept_rl = M2MD_RATELIMIT_INIT(10);
 
 /* A request body arriving in Block1 blocks. */
 struct m2md_coap_upload {
@@ -28,6 +42,18 @@ struct m2md_coap_upload {
 	unsigned char *buf;
 	size_t len;
 	size_t cap;
+	time_t used;			/* CLOCK_MONOTONIC seconds */
+};
+
+/* The reply to a request other than GET, being sent in Block2 blocks. */
+struct m2md_coap_kept {
+	struct m2md_coap_kept *next;
+	coap_address_t peer;
+	coap_pdu_code_t method;
+	char *target;
+	bool has_accept;
+	uint16_t accept_format;
+	struct m2md_reply reply;
 	time_t used;			/* CLOCK_MONOTONIC seconds */
 };
 
@@ -277,4 +303,139 @@ void m2md_coap_uploads_clear(struct m2md_coap_uploads *ups)
 {
 	while (ups->head)
 		m2md_coap_upload_drop(ups, ups->head);
+}
+
+static void m2md_coap_kept_drop(struct m2md_coap_replies *reps,
+				struct m2md_coap_kept *kept)
+{
+	struct m2md_coap_kept **p;
+
+	for (p = &reps->head; *p; p = &(*p)->next) {
+		if (*p == kept) {
+			*p = kept->next;
+			reps->count--;
+			free(kept->target);
+			free(kept->reply.body);
+			free(kept);
+			return;
+		}
+	}
+}
+
+static struct m2md_coap_kept *
+m2md_coap_kept_find(struct m2md_coap_replies *reps, const coap_address_t *peer,
+		    const struct m2md_coap_call *call)
+{
+	struct m2md_coap_kept *kept;
+
+	for (kept = reps->head; kept; kept = kept->next)
+		if (coap_address_equals(&kept->peer, peer) &&
+		    kept->method == call->method_code &&
+		    !strcmp(kept->target, call->target))
+			return kept;
+	return NULL;
+}
+
+void m2md_coap_keep(struct m2md_coap_replies *reps, coap_session_t *session,
+		    struct m2md_coap_call *call, const coap_pdu_t *response)
+{
+	const coap_address_t *peer = coap_session_get_addr_remote(session);
+	struct m2md_coap_kept *kept, *oldest = NULL;
+	coap_block_t block;
+
+	if (!peer || call->method_code == COAP_REQUEST_CODE_GET)
+		return;
+	/* A new request replaces the reply kept for its predecessor. */
+	kept = m2md_coap_kept_find(reps, peer, call);
+	if (kept)
+		m2md_coap_kept_drop(reps, kept);
+	if (!coap_get_block(response, COAP_OPTION_BLOCK2, &block) || !block.m)
+		return;
+	if (reps->count >= M2MD_COAP_KEPT_MAX) {
+		for (kept = reps->head; kept; kept = kept->next)
+			if (!oldest || kept->used <= oldest->used)
+				oldest = kept;
+		m2md_coap_kept_drop(reps, oldest);
+	}
+	kept = calloc(1, sizeof(*kept));
+	if (kept)
+		kept->target = strdup(call->target);
+	if (!kept || !kept->target) {
+		if (m2md_ratelimit_ok(&m2md_coap_kept_rl))
+			m2m_warn("coap: out of memory keeping the reply to %s %s: its later blocks will get 4.08",
+				 call->method_name, call->target);
+		free(kept);
+		return;
+	}
+	coap_address_copy(&kept->peer, peer);
+	kept->method = call->method_code;
+	kept->has_accept = call->has_accept;
+	kept->accept_format = call->accept_format;
+	kept->reply = call->reply;
+	call->reply.body = NULL;
+	call->reply.len = 0;
+	kept->used = m2md_coap_now();
+	kept->next = reps->head;
+	reps->head = kept;
+	reps->count++;
+}
+
+bool m2md_coap_resume(struct m2md_coap_replies *reps, coap_session_t *session,
+		      const struct m2md_coap_call *call, coap_pdu_t *response,
+		      size_t max_pdu)
+{
+	const coap_address_t *peer = coap_session_get_addr_remote(session);
+	struct m2md_coap_call *block;
+	struct m2md_coap_kept *kept;
+	char diagnostic[320];
+
+	if (call->method_code == COAP_REQUEST_CODE_GET || !call->has_block2 ||
+	    !call->block2.num)
+		return false;
+	kept = peer ? m2md_coap_kept_find(reps, peer, call) : NULL;
+	if (!kept) {
+		snprintf(diagnostic, sizeof(diagnostic),
+			 "Block2 number %u of the reply to %s %.200s: no such reply is kept, send the request again",
+			 call->block2.num, call->method_name, call->target);
+		if (m2md_ratelimit_ok(&m2md_coap_kept_rl))
+			m2m_info("coap: %s", diagnostic);
+		m2md_coap_fail(response, 408, diagnostic, -1);
+		return true;
+	}
+	/* The block call borrows the kept body, so it is freed without it. */
+	block = calloc(1, sizeof(*block));
+	if (!block) {
+		m2m_warn("coap: out of memory sending Block2 number %u of %s %.200s",
+			 call->block2.num, call->method_name, call->target);
+		m2md_coap_fail(response, 500, "out of memory", -1);
+		return true;
+	}
+	block->method_code = kept->method;
+	block->has_accept = kept->has_accept;
+	block->accept_format = kept->accept_format;
+	block->has_block2 = true;
+	block->block2 = call->block2;
+	block->reply = kept->reply;
+	m2md_coap_respond(block, response, max_pdu);
+	free(block);
+	kept->used = m2md_coap_now();
+	return true;
+}
+
+void m2md_coap_replies_expire(struct m2md_coap_replies *reps)
+{
+	time_t now = m2md_coap_now();
+	struct m2md_coap_kept *kept, *next;
+
+	for (kept = reps->head; kept; kept = next) {
+		next = kept->next;
+		if (now - kept->used > M2MD_COAP_KEPT_IDLE_S)
+			m2md_coap_kept_drop(reps, kept);
+	}
+}
+
+void m2md_coap_replies_clear(struct m2md_coap_replies *reps)
+{
+	while (reps->head)
+		m2md_coap_kept_drop(reps, reps->head);
 }

@@ -9,7 +9,9 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include <coap3/coap.h>
@@ -131,11 +133,59 @@ static void record(void *ctx, const struct m2md_request *req,
 	reply->retry_after = want.retry_after;
 }
 
+/* What the creating handler of /ci made, and the body of its last call. */
+static struct {
+	pthread_mutex_t lock;
+	int creates;
+	size_t len;
+	unsigned char body[4096];
+} made = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/*
+ * The reply of creation n from body: like the tree's, larger than the
+ * body (hex here, base64 there) and different on every call.
+ */
+static size_t render_created(int n, const unsigned char *body, size_t len,
+			     char *out, size_t outlen)
+{
+	size_t used, i;
+
+	used = snprintf(out, outlen, "<created n=\"%d\" len=\"%zu\">", n,
+			len);
+	for (i = 0; i < len && used + 2 < outlen; i++)
+		used += snprintf(out + used, outlen - used, "%02x", body[i]);
+	used += snprintf(out + used, used < outlen ? outlen - used : 0,
+			 "</created>");
+	return used;
+}
+
+/* A non-idempotent handler: every call creates something new. */
+static void create(void *ctx, const struct m2md_request *req,
+		   struct m2md_reply *reply)
+{
+	char *doc = malloc(2 * sizeof(made.body) + 64);
+	size_t len;
+	int n;
+
+	pthread_mutex_lock(&made.lock);
+	n = ++made.creates;
+	made.len = req->body_len < sizeof(made.body) ? req->body_len : 0;
+	if (made.len)
+		memcpy(made.body, req->body, made.len);
+	len = render_created(n, made.body, made.len, doc,
+			     2 * sizeof(made.body) + 64);
+	pthread_mutex_unlock(&made.lock);
+	m2md_reply_set(reply, 201, "application/xml", doc, len);
+	snprintf(reply->location, sizeof(reply->location), "/ci/%d", n);
+	free(doc);
+}
+
 static const struct m2md_route routes[] = {
 	{ "/t", true, M2MD_GET | M2MD_POST | M2MD_PUT | M2MD_DELETE, 0, record,
 	  NULL },
 	{ "/ro", true, M2MD_GET, 0, record, NULL },
 	{ "/small", true, M2MD_POST, 100, record, NULL },
+	{ "/ci", true, M2MD_POST | M2MD_PUT, 0, create, NULL },
 };
 
 #define MAX_BODY	(64 * 1024)
@@ -156,6 +206,7 @@ struct resp {
 	char location_query[256];
 	long max_age;			/* -1: none */
 	long size1;			/* -1: none */
+	long block1;			/* -1: none */
 };
 
 static struct resp *pending;
@@ -207,6 +258,7 @@ static coap_response_t on_response(coap_session_t *session,
 	r->format = uint_option(received, COAP_OPTION_CONTENT_FORMAT);
 	r->max_age = uint_option(received, COAP_OPTION_MAXAGE);
 	r->size1 = uint_option(received, COAP_OPTION_SIZE1);
+	r->block1 = uint_option(received, COAP_OPTION_BLOCK1);
 	opt = coap_check_option(received, COAP_OPTION_ETAG, &it);
 	if (opt && coap_opt_length(opt) <= sizeof(r->etag)) {
 		r->etag_len = coap_opt_length(opt);
@@ -805,6 +857,234 @@ static void test_large_bodies(void)
 	free(big);
 }
 
+/*
+ * Run "coap-client-notls -B 10 -m METHOD [-t FORMAT -f IN] -o OUT
+ * coap://127.0.0.1:PORT/PATH", the client of the REST suite (libcoap3-bin).
+ * Its default block mode hands each block to it, and on a 1152-byte PDU
+ * its blocks are 512 bytes both ways, as a -v 7 trace shows. Returns its
+ * exit status, 127 when it cannot run, or -1.
+ */
+static int coap_client(const char *method, const char *path, const char *in,
+		       int format, const char *out)
+{
+	char url[600], fmt[16];
+	const char *argv[16];
+	int argc = 0, status, fd;
+	pid_t pid;
+
+	snprintf(url, sizeof(url), "coap://127.0.0.1:%u%s", port, path);
+	snprintf(fmt, sizeof(fmt), "%d", format);
+	argv[argc++] = "coap-client-notls";
+	argv[argc++] = "-B";
+	argv[argc++] = "10";
+	argv[argc++] = "-m";
+	argv[argc++] = method;
+	if (in) {
+		argv[argc++] = "-t";
+		argv[argc++] = fmt;
+		argv[argc++] = "-f";
+		argv[argc++] = in;
+	}
+	argv[argc++] = "-o";
+	argv[argc++] = out;
+	argv[argc++] = url;
+	argv[argc] = NULL;
+	unlink(out);
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		fd = open("/dev/null", O_RDWR);
+		if (fd >= 0) {
+			dup2(fd, STDIN_FILENO);
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+		}
+		execvp(argv[0], (char **)argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* The contents of path (NUL-terminated, *len bytes), or NULL. */
+static unsigned char *slurp(const char *path, size_t *len)
+{
+	unsigned char *buf = NULL;
+	FILE *f = fopen(path, "rb");
+	long size;
+
+	*len = 0;
+	if (!f)
+		return NULL;
+	if (!fseek(f, 0, SEEK_END) && (size = ftell(f)) >= 0 &&
+	    !fseek(f, 0, SEEK_SET)) {
+		buf = malloc(size + 1);
+		if (buf && fread(buf, 1, size, f) == (size_t)size) {
+			buf[size] = '\0';
+			*len = size;
+		} else {
+			free(buf);
+			buf = NULL;
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
+static void spill(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (!f || fwrite(data, 1, len, f) != len)
+		CHECK(0, "cannot write %s", path);
+	if (f)
+		fclose(f);
+}
+
+static int creates(void)
+{
+	int n;
+
+	pthread_mutex_lock(&made.lock);
+	n = made.creates;
+	pthread_mutex_unlock(&made.lock);
+	return n;
+}
+
+/*
+ * Check that the handler of /ci ran once, with body, and that the client
+ * got the whole reply of that creation. The reply is larger than a
+ * datagram, so it comes in Block2 blocks, which must all be cut from the
+ * reply of that one creation (RFC 7959, 2.5).
+ */
+static void expect_created(const char *who, int before,
+			   const unsigned char *body, size_t len,
+			   const unsigned char *reply, size_t reply_len)
+{
+	char *want_doc = malloc(2 * sizeof(made.body) + 64);
+	size_t want_len;
+
+	CHECK(creates() == before + 1,
+	      "%s: one block-wise request runs the handler once, ran %d times",
+	      who, creates() - before);
+	pthread_mutex_lock(&made.lock);
+	CHECK(made.len == len, "%s: handler got %zu bytes, expected %zu",
+	      who, made.len, len);
+	CHECK(made.len != len || !memcmp(made.body, body, len),
+	      "%s: handler got the body intact", who);
+	pthread_mutex_unlock(&made.lock);
+	want_len = render_created(before + 1, body, len, want_doc,
+				  2 * sizeof(made.body) + 64);
+	CHECK(reply_len == want_len, "%s: client got %zu reply bytes, expected %zu",
+	      who, reply_len, want_len);
+	CHECK(reply_len != want_len || !memcmp(reply, want_doc, want_len),
+	      "%s: reply is that of the one creation: %.80s...", who,
+	      reply ? (const char *)reply : "");
+	free(want_doc);
+}
+
+/*
+ * Send a 3000-byte POST in 512-byte Block1 blocks whose 2.01 reply (6 KiB)
+ * comes back in 512-byte Block2 blocks. The client requests blocks 1..n
+ * of the reply with POSTs that carry Block2 and no payload. These must get
+ * the rest of the first reply without running the handler again, which
+ * would create a second, empty resource and splice two replies.
+ */
+static void test_blockwise_post_reply(void)
+{
+	struct opt block1 = { .number = COAP_OPTION_BLOCK1,
+			      .uint = 0 << 4 | 1 << 3 | 5 };
+	struct opt late = { .number = COAP_OPTION_BLOCK2, .uint = 3 << 4 | 5 };
+	unsigned char body[3000], *got;
+	char dir[64], in[96], out[96];
+	struct resp r;
+	size_t len;
+	int before, rc;
+
+	reset();
+	fill_pattern(body, sizeof(body));
+	m2md_test_tmpdir(dir, sizeof(dir));
+	snprintf(in, sizeof(in), "%s/in", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	spill(in, body, sizeof(body));
+
+	before = creates();
+	rc = coap_client("post", "/ci/x", in, 0, out);
+	CHECK(rc != 127, "coap-client-notls runs (libcoap3-bin, scripts/deps)");
+	CHECK(rc == 0, "coap-client-notls POST exits 0, got %d", rc);
+	got = slurp(out, &len);
+	expect_created("coap-client-notls POST", before, body, sizeof(body),
+		       got, len);
+	free(got);
+
+	/* The same with libcoap's client, in 512-byte blocks too. */
+	before = creates();
+	request(COAP_REQUEST_CODE_POST, "/ci/x", NULL, &block1, 1, body,
+		sizeof(body), &r);
+	CHECK(r.code == 201, "libcoap block-wise POST answers 2.01, got %u",
+	      r.code);
+	snprintf(in, sizeof(in), "/ci/%d", before + 1);
+	CHECK(!strcmp(r.location, in), "2.01 has Location-Path %s, got %s",
+	      in, r.location);
+	CHECK(r.block1 < 0 || (r.block1 & 7) == 5,
+	      "Block1 blocks of 512 bytes, got SZX %ld", r.block1 & 7);
+	snprintf(in, sizeof(in), "%s/in", dir);
+	expect_created("libcoap POST", before, body, sizeof(body), r.body,
+		       r.len);
+	resp_free(&r);
+
+	/* A PUT whose reply comes in blocks is not run again either. */
+	before = creates();
+	rc = coap_client("put", "/ci/y", in, 0, out);
+	CHECK(rc == 0, "coap-client-notls PUT exits 0, got %d", rc);
+	got = slurp(out, &len);
+	expect_created("coap-client-notls PUT", before, body, sizeof(body),
+		       got, len);
+	free(got);
+
+	/* A later block of a reply that was never sent runs nothing. */
+	before = creates();
+	request(COAP_REQUEST_CODE_POST, "/ci/none", NULL, &late, 1, NULL, 0,
+		&r);
+	CHECK(r.code / 100 == 4,
+	      "Block2 number 3 of no reply answers 4.xx, got %u", r.code);
+	CHECK(creates() == before, "Block2 of no reply runs no handler");
+	resp_free(&r);
+	m2md_test_rmdir(dir);
+}
+
+/* A 3000-byte GET reply read by coap-client-notls in 512-byte blocks. */
+static void test_blockwise_get_client(void)
+{
+	unsigned char body[3000], *got;
+	char dir[64], out[96];
+	size_t len;
+	int rc;
+
+	reset();
+	memset(body, 'B', sizeof(body));
+	fill_pattern(body + 1000, 1000);
+	want.body = body;
+	want.len = sizeof(body);
+	want.content_type = "text/plain";
+	want.etag = "\"28-1\"";
+	m2md_test_tmpdir(dir, sizeof(dir));
+	snprintf(out, sizeof(out), "%s/out", dir);
+	rc = coap_client("get", "/t/content", NULL, 0, out);
+	CHECK(rc == 0, "coap-client-notls GET exits 0, got %d", rc);
+	got = slurp(out, &len);
+	CHECK(len == sizeof(body), "coap-client-notls got %zu bytes, expected %zu",
+	      len, sizeof(body));
+	CHECK(len != sizeof(body) || !memcmp(got, body, len),
+	      "coap-client-notls GET reply intact");
+	free(got);
+	reset();
+	m2md_test_rmdir(dir);
+}
+
 static void test_query_limits(void)
 {
 	char query[1024] = "", value[300];
@@ -1174,6 +1454,103 @@ static void expect_valid(const struct resp *r, const char *root,
 	validated += !strcmp(name, root);
 }
 
+#define CIS	"/gscl/applications/app1/containers/temp/contentInstances"
+
+/* The currentNrOfInstances of CIS, read over CoAP, or -1. */
+static long tree_instances(void)
+{
+	const char *tag = "currentNrOfInstances>";
+	struct resp r;
+	const char *p;
+	long n = -1;
+
+	request(COAP_REQUEST_CODE_GET, CIS, NULL, NULL, 0, NULL, 0, &r);
+	p = r.body ? strstr((char *)r.body, tag) : NULL;
+	if (r.code == 205 && p)
+		n = atol(p + strlen(tag));
+	resp_free(&r);
+	return n;
+}
+
+/* CIS/latest/content read by the libcoap client, compared to want_body. */
+static void expect_latest(const char *who, const unsigned char *want_body,
+			  size_t len)
+{
+	struct resp r;
+
+	request(COAP_REQUEST_CODE_GET, CIS "/latest/content", NULL, NULL, 0,
+		NULL, 0, &r);
+	CHECK(r.code == 205, "%s: GET latest/content answers 2.05, got %u",
+	      who, r.code);
+	CHECK(r.len == len, "%s: latest/content has %zu bytes, expected %zu",
+	      who, r.len, len);
+	CHECK(r.len != len || !memcmp(r.body, want_body, len),
+	      "%s: latest/content is the posted body", who);
+	resp_free(&r);
+}
+
+/*
+ * Do what the REST suite does on the real tree. coap-client-notls posts a
+ * 3000-byte contentInstance in 512-byte blocks, and its 2.01 reply (the
+ * instance with its content in base64) comes back in blocks too. Then it
+ * reads the content back, and libcoap's client does the same.
+ */
+static void test_tree_blockwise(const char *dir)
+{
+	struct opt text = { .number = COAP_OPTION_CONTENT_FORMAT, .uint = 0 };
+	unsigned char big[3000], *got;
+	char in[96], out[96];
+	struct resp r;
+	long n;
+	size_t len;
+	int rc;
+
+	snprintf(in, sizeof(in), "%s/big", dir);
+	snprintf(out, sizeof(out), "%s/reply", dir);
+	memset(big, 'B', sizeof(big));
+	spill(in, big, sizeof(big));
+	n = tree_instances();
+	CHECK(n >= 1, "contentInstances counts its instances, got %ld", n);
+	rc = coap_client("post", CIS, in, 0, out);
+	CHECK(rc == 0, "coap-client-notls POST of 3000 bytes exits 0, got %d",
+	      rc);
+	CHECK(tree_instances() == n + 1,
+	      "coap-client-notls block-wise POST creates one instance: %ld, then %ld",
+	      n, tree_instances());
+	got = slurp(out, &len);
+	memset(&r, 0, sizeof(r));
+	r.body = got;
+	r.len = len;
+	r.format = COAP_MEDIATYPE_APPLICATION_XML;
+	expect_valid(&r, "contentInstance",
+		     "2.01 reply to coap-client-notls in blocks");
+	free(got);
+	expect_latest("coap-client-notls POST", big, sizeof(big));
+
+	rc = coap_client("get", CIS "/latest/content", NULL, 0, out);
+	CHECK(rc == 0, "coap-client-notls GET exits 0, got %d", rc);
+	got = slurp(out, &len);
+	CHECK(len == sizeof(big),
+	      "coap-client-notls GET of latest/content: %zu bytes, expected %zu",
+	      len, sizeof(big));
+	CHECK(len != sizeof(big) || !memcmp(got, big, len),
+	      "coap-client-notls GET of latest/content is intact");
+	free(got);
+
+	memset(big, 'C', sizeof(big));
+	n = tree_instances();
+	request(COAP_REQUEST_CODE_POST, CIS, NULL, &text, 1, big, sizeof(big),
+		&r);
+	CHECK(r.code == 201, "libcoap block-wise POST answers 2.01, got %u",
+	      r.code);
+	CHECK(tree_instances() == n + 1,
+	      "libcoap block-wise POST creates one instance: %ld, then %ld",
+	      n, tree_instances());
+	expect_valid(&r, "contentInstance", "2.01 reply to libcoap in blocks");
+	resp_free(&r);
+	expect_latest("libcoap POST", big, sizeof(big));
+}
+
 /*
  * A real tree (store in a temporary directory, no authentication) over
  * CoAP: create an application, a container and a contentInstance, read
@@ -1247,6 +1624,8 @@ static void test_real_tree(void)
 	      "latest carries the content in base64");
 	resp_free(&r);
 
+	test_tree_blockwise(dir);
+
 	request(COAP_REQUEST_CODE_GET, "/gscl/applications/app1", NULL, NULL,
 		0, NULL, 0, &r);
 	CHECK(r.code == 205, "GET application answers 2.05, got %u", r.code);
@@ -1309,7 +1688,7 @@ int main(void)
 	char err[256];
 
 	m2m_log_init("m2md_coap_test", false, LOG_ERR);
-	if (m2md_coap_start("127.0.0.1", 0, routes, 3, MAX_BODY, &server, err,
+	if (m2md_coap_start("127.0.0.1", 0, routes, 4, MAX_BODY, &server, err,
 			    sizeof(err))) {
 		printf("FAIL cannot start: %s\n", err);
 		return 1;
@@ -1326,6 +1705,8 @@ int main(void)
 	test_auth_option();
 	test_etag();
 	test_large_bodies();
+	test_blockwise_post_reply();
+	test_blockwise_get_client();
 	test_query_limits();
 	test_slow_handler();
 	test_malformed_datagrams();

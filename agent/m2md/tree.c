@@ -22,7 +22,7 @@
 #include "tree_priv.h"
 #include "xml.h"
 
-/* Most rows one creation writes: the resource and nested collections. */
+/* Maximum rows of one creation: the resource and nested collections. */
 #define M2MD_TREE_ROWS_MAX	16
 
 bool m2md_name_valid(const char *name)

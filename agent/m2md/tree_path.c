@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What a request path names. The path is walked from the root one
+ * Resolution of a request path. The path is walked from the root one
  * segment at a time, so that an expired ancestor hides its subtree at
- * once (before the sweeper deletes it), the limits of an enclosing
- * container are known, and the virtual resources (latest, oldest,
- * content, discovery, membersContent, longPolling) are recognized only
- * below the types that have them.
+ * once, before the sweeper deletes it. The walk also learns the limits
+ * of an enclosing container, and it recognizes the virtual resources
+ * (latest, oldest, content, discovery, membersContent, longPolling)
+ * only below the types that have them.
  */
 #include <errno.h>
 #include <stdio.h>

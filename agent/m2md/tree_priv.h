@@ -19,7 +19,7 @@
 
 #define M2MD_OCTET_STREAM	"application/octet-stream"
 
-/* What a request path names. */
+/* Kind of resource that a request path names. */
 enum m2md_target_kind {
 	M2MD_TARGET_ROW,	/* a stored resource */
 	M2MD_TARGET_LATEST,	/* <contentInstances>/latest */

@@ -116,6 +116,28 @@ static void test_accept(void)
 	CHECK(!m2md_request_wants_json(&req), "XML for */*");
 }
 
+/* Query parameters as the HTTP and CoAP bindings fill them. */
+static void test_request_arg(void)
+{
+	static const struct m2md_arg args[] = {
+		{ "maxSize", "5" }, { "flag", "" }, { "maxSize", "7" },
+	};
+	struct m2md_request req = { .args = args, .nargs = 3 };
+
+	CHECK(!strcmp(m2md_request_arg(&req, "maxSize"), "5"),
+	      "first value of a repeated parameter");
+	CHECK(!strcmp(m2md_request_arg(&req, "flag"), ""),
+	      "parameter without a value is \"\"");
+	CHECK(m2md_request_arg(&req, "missing") == NULL,
+	      "absent parameter is NULL");
+	CHECK(m2md_request_has_arg(&req, "flag"), "has_arg of a flag");
+	CHECK(!m2md_request_has_arg(&req, "Flag"), "names are case-sensitive");
+	req.nargs = 0;
+	CHECK(m2md_request_arg(&req, "maxSize") == NULL, "no parameters");
+	req.args = NULL;
+	CHECK(!m2md_request_has_arg(&req, "maxSize"), "no argument array");
+}
+
 int main(void)
 {
 	test_routes();
@@ -124,5 +146,6 @@ int main(void)
 	test_methods();
 	test_media_types();
 	test_accept();
+	test_request_arg();
 	return m2md_test_done("m2md_router_test");
 }

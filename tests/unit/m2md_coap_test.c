@@ -25,8 +25,8 @@
 #include "store.h"
 #include "tree.h"
 
-/* The ETSI schemas, relative to tests/unit where the tests run. */
-#define XSD_DIR		"../xsd"
+/* The ETSI schemas, found next to the test's directory (tests/unit). */
+static char xsd_dir[1024] = "../xsd";
 #define M2M_NS		"xmlns:m2m=\"http://uri.etsi.org/m2m\""
 
 /* What the handler saw of the last request. */
@@ -1408,7 +1408,7 @@ static const char *validate(const unsigned char *body, size_t len, char *root,
 	xmlSchemaParserCtxtPtr parser = NULL;
 	xmlSchemaValidCtxtPtr valid = NULL;
 	xmlSchemaPtr schema = NULL;
-	char xsd[128];
+	char xsd[1100];
 	xmlDocPtr doc;
 	int ret = -1;
 
@@ -1420,7 +1420,7 @@ static const char *validate(const unsigned char *body, size_t len, char *root,
 		return root;
 	}
 	snprintf(root, rootlen, "%s", xmlDocGetRootElement(doc)->name);
-	snprintf(xsd, sizeof(xsd), XSD_DIR "/%s.xsd", root);
+	snprintf(xsd, sizeof(xsd), "%s/%s.xsd", xsd_dir, root);
 	parser = xmlSchemaNewParserCtxt(xsd);
 	if (parser)
 		schema = xmlSchemaParse(parser);
@@ -1444,7 +1444,7 @@ static int validated;
 static void expect_valid(const struct resp *r, const char *root,
 			 const char *what)
 {
-	char name[64], err[512];
+	char name[64], err[1300];
 
 	CHECK(r->format == COAP_MEDIATYPE_APPLICATION_XML,
 	      "%s: Content-Format 41, got %d", what, r->format);
@@ -1683,9 +1683,28 @@ static void test_real_tree(void)
 	m2md_test_rmdir(dir);
 }
 
+/* Point xsd_dir at tests/xsd from the path of this program. */
+static void find_xsd_dir(void)
+{
+	char exe[1000];
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	if (len <= 0)
+		return;
+	exe[len] = '\0';
+	slash = strrchr(exe, '/');
+	if (slash) {
+		*slash = '\0';
+		snprintf(xsd_dir, sizeof(xsd_dir), "%s/../xsd", exe);
+	}
+}
+
 int main(void)
 {
 	char err[256];
+
+	find_xsd_dir();
 
 	m2m_log_init("m2md_coap_test", false, LOG_ERR);
 	if (m2md_coap_start("127.0.0.1", 0, routes, 4, MAX_BODY, &server, err,

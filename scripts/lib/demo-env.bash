@@ -115,10 +115,27 @@ demo_agents_up() {
 	return "$rc"
 }
 
+# demo_kill_netns NS: stop every process in NS (the agents run there
+# under ip netns exec and keyctl session, which do not pass on a kill of
+# the subshell whose pid demo_agents_up keeps) and wait up to 5 s.
+demo_kill_netns() {
+	local pids tries=50
+
+	pids=$(ip netns pids "$1" 2> /dev/null) || return 0
+	[ -n "$pids" ] || return 0
+	kill $pids 2> /dev/null
+	while [ "$tries" -gt 0 ] && [ -n "$(ip netns pids "$1" 2> /dev/null)" ]; do
+		sleep 0.1
+		tries=$((tries - 1))
+	done
+}
+
 demo_down() {
 	capture_stop
 	[ -n "$gw_pid" ] && kill "$gw_pid" 2> /dev/null
 	[ -n "$net_pid" ] && kill "$net_pid" 2> /dev/null
+	demo_kill_netns "$ns_gw"
+	demo_kill_netns "$ns_net"
 	wait 2> /dev/null
 	ip netns del "$ns_gw" 2> /dev/null
 	ip netns del "$ns_net" 2> /dev/null

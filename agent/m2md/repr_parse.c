@@ -292,14 +292,17 @@ static size_t m2md_utf8_len(const unsigned char *s)
 /*
  * Offset of the first character that XML 1.0 cannot carry (a control
  * character other than TAB, LF and CR, or bytes that are not UTF-8), or
- * -1. XML bodies never have them; JSON strings may.
+ * -1. XML bodies never have them; JSON strings may. The scan covers all
+ * len bytes, so a NUL that JSON wrote as \u0000 is refused rather than
+ * ending the string early.
  */
-static long m2md_bad_char(const char *s)
+static long m2md_bad_char(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *end = p + len;
 	size_t n;
 
-	while (*p) {
+	while (p < end) {
 		if (*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r')
 			return (long)(p - (const unsigned char *)s);
 		n = m2md_utf8_len(p);
@@ -323,7 +326,7 @@ static struct json_object *m2md_norm_string(struct m2md_pctx *c,
 		return NULL;
 	}
 	s = json_object_get_string(v);
-	bad = m2md_bad_char(s);
+	bad = m2md_bad_char(s, (size_t)json_object_get_string_len(v));
 	if (bad >= 0) {
 		m2md_pfail(c, "invalid value of <%s>: byte 0x%02x at offset %ld is not a character XML can carry",
 			   a->name, (unsigned char)s[bad], bad);
@@ -523,6 +526,14 @@ static struct json_object *m2md_norm_value(struct m2md_pctx *c,
 					   const struct m2md_attr *a,
 					   struct json_object *v, bool top)
 {
+	/* The checks below read C strings: a \u0000 would cut them. */
+	if (json_object_is_type(v, json_type_string) &&
+	    strlen(json_object_get_string(v)) !=
+	    (size_t)json_object_get_string_len(v)) {
+		m2md_pfail(c, "invalid value of <%s>: it contains a NUL byte",
+			   a->name);
+		return NULL;
+	}
 	switch (a->kind) {
 	case M2MD_ATTR_LONG:
 		return m2md_norm_long(c, a, v, top);
@@ -696,6 +707,10 @@ static void m2md_check_form(struct m2md_pctx *c, struct json_object *form)
 			if (!json_object_is_type(v, json_type_string))
 				m2md_pfail(c, "invalid %s %.64s of <%s>: expected a string",
 					   key, m2md_jtext(v), c->type->name);
+			else if (strlen(json_object_get_string(v)) !=
+				 (size_t)json_object_get_string_len(v))
+				m2md_pfail(c, "invalid %s of <%s>: it contains a NUL byte",
+					   key, c->type->name);
 			else
 				m2md_take_id(c, json_object_get_string(v));
 		} else {

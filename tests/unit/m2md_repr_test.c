@@ -561,6 +561,19 @@ static void test_parse_errors(void)
 	expect_error("container", M2MD_REPR_CREATE, JSON,
 		     "{\"container\":{\"searchStrings\":{\"searchString\":[\"\xff\"]}}}",
 		     400, "of <searchString>: byte 0xff at offset 0");
+	/* A \u0000 must not cut a string short: refused, never truncated. */
+	expect_error("container", M2MD_REPR_CREATE, JSON,
+		     "{\"container\":{\"id\":\"c1\\u0000x\"}}",
+		     400, "invalid id of <container>: it contains a NUL byte");
+	expect_error("container", M2MD_REPR_CREATE, JSON,
+		     "{\"container\":{\"searchStrings\":{\"searchString\":[\"a\\u0000b\"]}}}",
+		     400, "invalid value of <searchString>: byte 0x00 at offset 1");
+	expect_error("container", M2MD_REPR_CREATE, JSON,
+		     "{\"container\":{\"accessRightID\":\"/nscl/accessRights/a\\u0000x\"}}",
+		     400, "<accessRightID>: it contains a NUL byte");
+	expect_error("subscription", M2MD_REPR_CREATE, JSON,
+		     "{\"subscription\":{\"contact\":\"http://127.0.0.1/\",\"minimalTimeBetweenNotifications\":\"5\\u0000x\"}}",
+		     400, "<minimalTimeBetweenNotifications>: it contains a NUL byte");
 	expect_error("container", M2MD_REPR_CREATE, "text/plain",
 		     "hello", 415, "'text/plain'");
 	expect_error("container", M2MD_REPR_CREATE, NULL,

@@ -767,6 +767,26 @@ int m2md_acl_rights(struct m2md_store *st, const char *base,
 	return (int)(mask | (unsigned int)granted);
 }
 
+/*
+ * Check READ on the subject of a POST to <subject>/subscriptions, because
+ * each notification carries the representation of the subject or its child.
+ */
+static int m2md_acl_subject(struct m2md_store *st, const char *base,
+			    const struct m2md_principal *who,
+			    const char *path, char *why, size_t len)
+{
+	static const char coll[] = "/subscriptions";
+	size_t plen = strlen(path), clen = sizeof(coll) - 1;
+	char subject[M2MD_RES_PATH_MAX];
+
+	if (plen <= clen || strcmp(path + plen - clen, coll) ||
+	    plen - clen >= sizeof(subject))
+		return 0;
+	snprintf(subject, sizeof(subject), "%.*s", (int)(plen - clen), path);
+	return m2md_acl_check(st, base, who, subject, NULL, M2MD_PERM_READ,
+			      why, len);
+}
+
 int m2md_acl_check(struct m2md_store *st, const char *base,
 		   const struct m2md_principal *who, const char *path,
 		   const char *name, enum m2md_perm perm, char *why,
@@ -778,7 +798,7 @@ int m2md_acl_check(struct m2md_store *st, const char *base,
 	if (who->kind == M2MD_PRINCIPAL_ADMIN)
 		return 0;
 	if (m2md_acl_default(base, who, path, name) & perm)
-		return 0;
+		goto allowed;
 	granted = m2md_acl_granted(st, base, who, path);
 	if (granted < 0) {
 		snprintf(why, len, "cannot read the access rights of %s",
@@ -786,9 +806,13 @@ int m2md_acl_check(struct m2md_store *st, const char *base,
 		return -EIO;
 	}
 	if ((unsigned int)granted & perm)
-		return 0;
+		goto allowed;
 	m2md_principal_str(who, principal, sizeof(principal));
 	snprintf(why, len, "%s has no %s right on %s", principal,
 		 m2md_perm_name(perm), path);
 	return -EACCES;
+allowed:
+	if (perm == M2MD_PERM_CREATE)
+		return m2md_acl_subject(st, base, who, path, why, len);
+	return 0;
 }

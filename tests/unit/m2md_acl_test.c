@@ -322,6 +322,40 @@ static void test_self_permissions(void)
 	      -EACCES, "empty selfPermissions grant nothing");
 }
 
+/* CREATE on <subject>/subscriptions is not enough: READ on the subject. */
+static void test_subscribe_needs_read(void)
+{
+	struct m2md_principal reader = app("reader"), gw1 = scl("gw1");
+	struct m2md_principal owner = app("A");
+	char why[512] = "";
+
+	CHECK(check(&anon, C_PATH "/subscriptions", "s1", M2MD_PERM_CREATE) ==
+	      -EACCES, "CREATE for all does not let anyone subscribe");
+	m2md_acl_check(st, BASE, &anon, C_PATH "/subscriptions", "s1",
+		       M2MD_PERM_CREATE, why, sizeof(why));
+	CHECK(strstr(why, "anonymous has no READ right on " C_PATH) &&
+	      !strstr(why, C_PATH "/"), "why names READ on the subject: %s",
+	      why);
+	CHECK(check(&gw1, C_PATH "/contentInstances/subscriptions", "s1",
+		    M2MD_PERM_CREATE) == -EACCES,
+	      "nor on contentInstances without READ");
+	CHECK(check(&anon, C_PATH "/contentInstances", NULL,
+		    M2MD_PERM_CREATE) == 0,
+	      "CREATE for all still adds readings");
+	CHECK(check(&reader, C_PATH "/subscriptions", "s1",
+		    M2MD_PERM_CREATE) == 0, "READ and CREATE may subscribe");
+	CHECK(check(&reader, C_PATH "/contentInstances/subscriptions", "s1",
+		    M2MD_PERM_CREATE) == 0,
+	      "READ and CREATE may subscribe to contentInstances");
+	CHECK(check(&reader, BASE "/applications/A/subscriptions", NULL,
+		    M2MD_PERM_CREATE) == 0, "the application's own");
+	CHECK(check(&reader, BASE "/subscriptions", NULL,
+		    M2MD_PERM_CREATE) == -EACCES,
+	      "the sclBase's needs CREATE there");
+	CHECK(check(&owner, BASE "/applications/A/subscriptions", NULL,
+		    M2MD_PERM_CREATE) == 0, "the owner subscribes to itself");
+}
+
 static void test_missing_and_expired(void)
 {
 	struct m2md_principal reader = app("reader");
@@ -374,6 +408,7 @@ int main(void)
 	test_holders();
 	test_inheritance();
 	test_self_permissions();
+	test_subscribe_needs_read();
 	test_missing_and_expired();
 	test_update_applies();
 	m2md_store_close(st);

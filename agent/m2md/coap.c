@@ -36,6 +36,11 @@
 
 /* Handler threads at a time; more requests get 5.03 with Max-Age 1. */
 #define M2MD_COAP_JOBS_MAX	64
+/*
+ * Of those, long polls (which wait up to 30 s) at a time, so that they
+ * always leave threads for the other requests.
+ */
+#define M2MD_COAP_POLLS_MAX	48
 /* How long a handler may take for its reply to go in the ACK. */
 #define M2MD_COAP_WAIT_MS	50
 /*
@@ -50,6 +55,7 @@ struct m2md_coap_job {
 	struct m2md_coap *coap;
 	struct m2md_coap_call call;
 	bool done;			/* the handler returned */
+	bool poll;			/* a long poll, counted in polling */
 	/*
 	 * Set when the reply goes as a separate response. The entry makes
 	 * libcoap acknowledge retransmissions of the request and holds a
@@ -74,6 +80,7 @@ struct m2md_coap {
 	pthread_cond_t cond;		/* a handler returned */
 	bool stopping;
 	unsigned int running;		/* handler threads */
+	unsigned int polling;		/* of which long polls */
 	struct m2md_coap_job *jobs;	/* started and not yet answered */
 	struct m2md_coap_uploads uploads;
 	struct m2md_coap_replies replies;	/* of POST, PUT in blocks */
@@ -127,12 +134,24 @@ static void *m2md_coap_work(void *arg)
 	pthread_mutex_lock(&coap->lock);
 	job->done = true;
 	coap->running--;
+	if (job->poll)
+		coap->polling--;
 	pthread_cond_broadcast(&coap->cond);
 	if (write(coap->wake_fd, &one, sizeof(one)) < 0)
 		m2m_warn("coap: cannot wake the server thread: %s",
 			 strerror(errno));
 	pthread_mutex_unlock(&coap->lock);
 	return NULL;
+}
+
+/* True for a GET of <notificationChannel>/longPolling. */
+static bool m2md_coap_is_poll(const struct m2md_request *req)
+{
+	static const char suffix[] = "/longPolling";
+	size_t len = req->path ? strlen(req->path) : 0;
+
+	return req->method == M2MD_GET && len >= sizeof(suffix) - 1 &&
+	       !strcmp(req->path + len - (sizeof(suffix) - 1), suffix);
 }
 
 /* Start the handler thread of job. Returns 0, or -EBUSY or -EAGAIN. */
@@ -143,8 +162,10 @@ static int m2md_coap_job_start(struct m2md_coap *coap,
 	pthread_t thread;
 	int ret = -EBUSY;
 
+	job->poll = m2md_coap_is_poll(&job->call.req);
 	pthread_mutex_lock(&coap->lock);
-	if (coap->running < M2MD_COAP_JOBS_MAX) {
+	if (coap->running < M2MD_COAP_JOBS_MAX &&
+	    (!job->poll || coap->polling < M2MD_COAP_POLLS_MAX)) {
 		pthread_attr_init(&attr);
 		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 		ret = -pthread_create(&thread, &attr, m2md_coap_work, job);
@@ -152,6 +173,8 @@ static int m2md_coap_job_start(struct m2md_coap *coap,
 	}
 	if (!ret) {
 		coap->running++;
+		if (job->poll)
+			coap->polling++;
 		job->next = coap->jobs;
 		coap->jobs = job;
 	}

@@ -1349,6 +1349,53 @@ static void test_handler_limit(void)
 	close(fd);
 }
 
+/*
+ * Long polls may take 48 of the 64 handler threads: one more gets 5.03,
+ * while another request is still answered at once.
+ */
+static void test_poll_limit(void)
+{
+	/* CON GET /t/longPolling?sleep=3000 with a 2-byte token that varies. */
+	unsigned char poll[] = {
+		0x42, 0x01, 0x40, 0x00, 0x00, 0x00, 0xb1, 't', 0x0b, 'l', 'o',
+		'n', 'g', 'P', 'o', 'l', 'l', 'i', 'n', 'g', 0x4a, 's', 'l',
+		'e', 'e', 'p', '=', '3', '0', '0', '0',
+	};
+	/* CON GET /t/quick, token 0xbb. */
+	static const unsigned char quick[] = {
+		0x41, 0x01, 0x41, 0x00, 0xbb, 0xb1, 't', 0x05, 'q', 'u', 'i',
+		'c', 'k',
+	};
+	unsigned char buf[1500];
+	struct timeval tv = { 0, 100 * 1000 };
+	int fd = raw_socket();
+	int i, acks = 0, busy = 0, waited;
+	ssize_t len;
+
+	/* Let the handlers of earlier tests return. */
+	sleep_ms(500);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	for (i = 0; i < 49; i++) {
+		poll[3] = poll[5] = (unsigned char)i;
+		send(fd, poll, sizeof(poll), 0);
+	}
+	for (waited = 0; waited < 1500 && acks + busy < 49; waited += 100) {
+		while ((len = recv(fd, buf, sizeof(buf), 0)) >= 4) {
+			if (buf[1] == 0)
+				acks++;
+			if (buf[1] == ((5 << 5) | 3))
+				busy++;
+		}
+	}
+	CHECK(acks == 48, "%d of 48 long polls got an empty ACK", acks);
+	CHECK(busy == 1, "%d long polls got 5.03, expected 1", busy);
+	CHECK(raw_exchange(fd, quick, sizeof(quick)) == 205,
+	      "a request during 48 long polls gets 2.05 at once");
+	close(fd);
+	/* The next test needs every handler thread free. */
+	sleep_ms(3000);
+}
+
 static void test_ipv6(void)
 {
 	struct m2md_coap *v6;
@@ -1730,6 +1777,7 @@ int main(void)
 	test_slow_handler();
 	test_malformed_datagrams();
 	test_retransmission();
+	test_poll_limit();
 	test_handler_limit();
 	test_start_errors();
 	test_ipv6();

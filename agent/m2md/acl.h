@@ -66,6 +66,18 @@ int m2md_acl_check(struct m2md_store *st, const char *base,
 		   size_t len);
 
 /*
+ * Decide whether who may change the accessRightID of the resource at
+ * path, beyond the WRITE that any update needs: the administrator and the
+ * owner (default rights) may, anyone else needs WRITE in the
+ * selfPermissions of the accessRight now in effect on path, so that WRITE
+ * alone cannot swap in an accessRight that grants more. Returns 0, or
+ * -EACCES or -EIO with a reason in why.
+ */
+int m2md_acl_check_acl_change(struct m2md_store *st, const char *base,
+			      const struct m2md_principal *who,
+			      const char *path, char *why, size_t len);
+
+/*
  * Rights of who on path as a mask of enum m2md_perm, for discovery
  * (a match is listed only with DISCOVER). Negative errno on error.
  */

@@ -648,14 +648,16 @@ static void m2md_acl_join(const char *base, const struct m2md_acl_path *p,
 }
 
 /*
- * Rights granted on path by the effective accessRight: the one named by
- * the nearest resource, from path up to base, that has an accessRightID.
- * Below an accessRight its own selfPermissions apply.
+ * Find the effective accessRight of path: the one named by the nearest
+ * resource, from path up to base, that has an accessRightID, or the
+ * accessRight that path is in (*self set, its selfPermissions apply).
+ * Returns 1 with its path in ar_path, 0 when there is none, or -EIO.
  */
-static int m2md_acl_granted(struct m2md_store *st, const char *base,
-			    const struct m2md_principal *who, const char *path)
+static int m2md_acl_find(struct m2md_store *st, const char *base,
+			 const char *path, char *ar_path, size_t len,
+			 bool *self)
 {
-	char cur[M2MD_RES_PATH_MAX], ar_path[M2MD_RES_PATH_MAX];
+	char cur[M2MD_RES_PATH_MAX];
 	struct m2md_acl_path p;
 	struct m2md_resource res;
 	size_t n;
@@ -675,19 +677,32 @@ static int m2md_acl_granted(struct m2md_store *st, const char *base,
 			return -EIO;
 		if (!strcmp(res.type, "accessRight")) {
 			m2md_resource_free(&res);
-			return m2md_acl_from(st, base, who, cur, true);
+			*self = true;
+			return snprintf(ar_path, len, "%s", cur) < (int)len;
 		}
 		if (res.acl[0]) {
-			ret = m2md_acl_id_path(res.acl, base, ar_path,
-					       sizeof(ar_path));
+			*self = false;
+			ret = m2md_acl_id_path(res.acl, base, ar_path, len);
 			m2md_resource_free(&res);
-			if (!ret)
-				return 0;
-			return m2md_acl_from(st, base, who, ar_path, false);
+			return ret ? 1 : 0;
 		}
 		m2md_resource_free(&res);
 	}
 	return 0;
+}
+
+/* Rights granted on path by its effective accessRight. */
+static int m2md_acl_granted(struct m2md_store *st, const char *base,
+			    const struct m2md_principal *who, const char *path)
+{
+	char ar_path[M2MD_RES_PATH_MAX];
+	bool self = false;
+	int ret;
+
+	ret = m2md_acl_find(st, base, path, ar_path, sizeof(ar_path), &self);
+	if (ret <= 0)
+		return ret;
+	return m2md_acl_from(st, base, who, ar_path, self);
 }
 
 /* True when path is base/coll/id or below it. */
@@ -815,4 +830,32 @@ allowed:
 	if (perm == M2MD_PERM_CREATE)
 		return m2md_acl_subject(st, base, who, path, why, len);
 	return 0;
+}
+
+int m2md_acl_check_acl_change(struct m2md_store *st, const char *base,
+			      const struct m2md_principal *who,
+			      const char *path, char *why, size_t len)
+{
+	char principal[300], ar_path[M2MD_RES_PATH_MAX];
+	bool self = false;
+	int ret;
+
+	if (who->kind == M2MD_PRINCIPAL_ADMIN ||
+	    m2md_acl_default(base, who, path, NULL) == M2MD_PERM_ALL)
+		return 0;
+	ret = m2md_acl_find(st, base, path, ar_path, sizeof(ar_path), &self);
+	if (ret > 0)
+		ret = m2md_acl_from(st, base, who, ar_path, true);
+	if (ret < 0) {
+		snprintf(why, len, "cannot read the access rights of %s",
+			 path);
+		return -EIO;
+	}
+	if ((unsigned int)ret & M2MD_PERM_WRITE)
+		return 0;
+	m2md_principal_str(who, principal, sizeof(principal));
+	snprintf(why, len,
+		 "%s may not change the accessRightID of %s: that needs WRITE in the selfPermissions of the accessRight in effect",
+		 principal, path);
+	return -EACCES;
 }

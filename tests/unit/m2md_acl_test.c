@@ -356,6 +356,40 @@ static void test_subscribe_needs_read(void)
 		    M2MD_PERM_CREATE) == 0, "the owner subscribes to itself");
 }
 
+static int change(const struct m2md_principal *who, const char *path)
+{
+	char why[512] = "";
+
+	return m2md_acl_check_acl_change(st, BASE, who, path, why,
+					 sizeof(why));
+}
+
+/* WRITE alone must not swap in an accessRight that grants more. */
+static void test_acl_change(void)
+{
+	struct m2md_principal owner = app("owner"), gw1 = scl("gw1");
+	struct m2md_principal app_a = app("A");
+	char why[512] = "";
+
+	CHECK(check(&gw1, C_PATH, NULL, M2MD_PERM_WRITE) == 0,
+	      "gw1 may update C");
+	CHECK(change(&gw1, C_PATH) == -EACCES,
+	      "WRITE alone does not change accessRightID");
+	m2md_acl_check_acl_change(st, BASE, &gw1, C_PATH, why, sizeof(why));
+	CHECK(strstr(why, "scl 'gw1' may not change the accessRightID of "
+		     C_PATH) != NULL, "why names principal and path: %s", why);
+	CHECK(change(&owner, C_PATH) == 0,
+	      "WRITE in the selfPermissions in effect allows it");
+	CHECK(change(&app_a, C_PATH) == 0, "the owner application may");
+	CHECK(change(&admin, C_PATH) == 0, "the administrator may");
+	CHECK(change(&anon, D_PATH) == -EACCES,
+	      "empty selfPermissions allow no one");
+	CHECK(change(&owner, BASE "/applications/K") == -EACCES,
+	      "no accessRight in effect allows no one");
+	CHECK(change(&owner, BASE "/accessRights/ar1") == 0,
+	      "an accessRight's own selfPermissions apply to it");
+}
+
 static void test_missing_and_expired(void)
 {
 	struct m2md_principal reader = app("reader");
@@ -409,6 +443,7 @@ int main(void)
 	test_inheritance();
 	test_self_permissions();
 	test_subscribe_needs_read();
+	test_acl_change();
 	test_missing_and_expired();
 	test_update_applies();
 	m2md_store_close(st);

@@ -112,6 +112,26 @@ struct m2md_discover_q {
 int m2md_store_open(const char *dir, struct m2md_store **out,
 		    char *err, size_t errlen);
 void m2md_store_close(struct m2md_store *st);
+/*
+ * A read transaction for the calling thread: until read_end, the reads
+ * of this thread see one snapshot on one connection instead of opening
+ * a transaction per call. A write of the thread ends the snapshot, so
+ * that its later reads see the write. Calls nest. Hold it only for a
+ * short request: a long one keeps the log from being checkpointed.
+ */
+void m2md_store_read_begin(struct m2md_store *st);
+void m2md_store_read_end(struct m2md_store *st);
+/*
+ * The earliest expirationTime (Unix time) of the rows read in this
+ * thread's read transaction so far, 0 when none has one.
+ */
+int64_t m2md_store_read_until(struct m2md_store *st);
+/*
+ * A number that changes after every commit, once the commit is visible
+ * to reads. A result computed from reads made after taking it is still
+ * current while it has not changed.
+ */
+uint64_t m2md_store_generation(struct m2md_store *st);
 /* Current journal mode, for the tests ("wal" expected). */
 int m2md_store_journal_mode(struct m2md_store *st, char *buf, size_t len);
 

@@ -71,8 +71,8 @@ static const struct m2md_opt m2md_opts[] = {
 	  "log to syslog instead of stderr (default no)" },
 	{ "max-body", OPT_SIZE, CFG_FIELD(max_body), 1024, 64 << 20, "BYTES",
 	  "largest request body accepted on resource paths, in bytes (default 65536); handshake paths accept at most 1024" },
-	{ "threads", OPT_U32, CFG_FIELD(threads), 1, 64, "N",
-	  "HTTP worker threads (default 4)" },
+	{ "threads", OPT_U32, CFG_FIELD(threads), 0, 64, "N",
+	  "HTTP worker threads; 0 (the default) gives each connection a thread of its own, so that the creates of all connections can share one commit" },
 	{ "kernel", OPT_BOOL, CFG_FIELD(kernel), 0, 0, "yes|no",
 	  "use the m2msec kernel module (default yes); with no, m2md serves the resource tree without it: handshake paths and Kma-signed requests get 503, there is no tunnel, and requests are anonymous or come from the admin socket" },
 	{ "admin-socket", OPT_SOCKET, CFG_FIELD(admin_socket), 0, 0, "PATH",
@@ -133,7 +133,7 @@ void m2md_config_defaults(struct m2md_config *cfg)
 	cfg->keyring = KEY_SPEC_USER_KEYRING;
 	cfg->log_level = LOG_INFO;
 	cfg->max_body = 65536;
-	cfg->threads = 4;
+	cfg->threads = 0;
 	cfg->kernel = true;
 	cfg->auth_skew = M2MD_AUTH_SKEW;
 	cfg->kmr_lifetime = 0;

@@ -460,6 +460,18 @@ static int m2md_sockaddr(const char *addr, uint16_t port,
 #define M2MD_HTTP_OPTIONS	6
 
 /*
+ * threads 0: a thread per connection. A create waits for the group
+ * commit while its thread holds the connection, so with a pool, the
+ * connections that share a thread take turns, each paying an fsync of
+ * its own; with a thread each, every connection's create can join the
+ * same commit.
+ */
+static unsigned int m2md_http_mode(unsigned int threads)
+{
+	return threads ? 0 : MHD_USE_THREAD_PER_CONNECTION;
+}
+
+/*
  * Fill opts with the options both servers share. A pool of one thread is
  * left out, because libmicrohttpd warns about it.
  */
@@ -517,6 +529,7 @@ int m2md_http_start(const char *addr, uint16_t port, unsigned int threads,
 	}
 	if (ipv6)
 		flags |= MHD_USE_IPv6;
+	flags |= m2md_http_mode(threads);
 	http = m2md_http_new(max_body, routes, nroutes);
 	if (!http)
 		return -ENOMEM;
@@ -609,6 +622,7 @@ int m2md_http_start_unix(const char *path, unsigned int threads,
 	struct m2md_http *http;
 	int fd;
 
+	flags |= m2md_http_mode(threads);
 	fd = m2md_unix_listen(path, err, errlen);
 	if (fd < 0)
 		return -EADDRINUSE;

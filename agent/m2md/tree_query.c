@@ -180,6 +180,23 @@ static unsigned int m2md_param_set(const char *name)
 	return 0;
 }
 
+/*
+ * True when the parameter at index i was given before it. Only
+ * searchString may repeat (all must match); for the others, two values
+ * leave the client's meaning unclear, so neither is picked.
+ */
+static bool m2md_query_repeated(const struct m2md_request *req, size_t i)
+{
+	size_t j;
+
+	if (!strcmp(req->args[i].name, "searchString"))
+		return false;
+	for (j = 0; j < i; j++)
+		if (!strcmp(req->args[j].name, req->args[i].name))
+			return true;
+	return false;
+}
+
 static unsigned int m2md_query_args(const struct m2md_request *req,
 				    unsigned int sets, struct m2md_query *q,
 				    char *why, size_t len)
@@ -192,6 +209,12 @@ static unsigned int m2md_query_args(const struct m2md_request *req,
 		if (!(m2md_param_set(arg->name) & sets)) {
 			snprintf(why, len,
 				 "unknown query parameter '%.64s' for this resource",
+				 arg->name);
+			return 400;
+		}
+		if (m2md_query_repeated(req, i)) {
+			snprintf(why, len,
+				 "query parameter %s is given more than once",
 				 arg->name);
 			return 400;
 		}

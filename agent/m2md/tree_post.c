@@ -173,6 +173,40 @@ static int m2md_post_allowed(struct m2md_tree *tree,
 	return 0;
 }
 
+/*
+ * A new resource that names an accessRightID must not gain, through it,
+ * rights its creator could not give the collection: naming one at
+ * create asks what changing the collection's own accessRightID asks
+ * (m2md_acl_check_acl_change() on t). Returns 0, or fills reply (403 or
+ * 500) and returns -1.
+ */
+static int m2md_post_acl_allowed(struct m2md_tree *tree,
+				 const struct m2md_request *req,
+				 const struct m2md_principal *who,
+				 const struct m2md_target *t,
+				 const struct m2md_parsed *p,
+				 struct m2md_reply *reply)
+{
+	char why[M2MD_RES_PATH_MAX + 256];
+	int ret;
+
+	if (!p->has_acl || !p->acl[0])
+		return 0;
+	ret = m2md_acl_check_acl_change(tree->store, tree->root, who,
+					t->res.path, why, sizeof(why));
+	if (!ret)
+		return 0;
+	if (ret == -EACCES)
+		m2md_tree_fail(req, reply, 403,
+			       "%s (a new resource may name an accessRightID only then)",
+			       why);
+	else
+		m2md_tree_fail(req, reply, 500,
+			       "cannot check the access rights on %s: database error",
+			       t->res.path);
+	return -1;
+}
+
 static void m2md_post_stored(struct m2md_tree *tree,
 			     const struct m2md_request *req,
 			     struct m2md_reply *reply, int ret,
@@ -297,7 +331,8 @@ static void m2md_post_resource(struct m2md_tree *tree,
 		if (m2md_post_name(req, t, type, p.id, name, sizeof(name),
 				   reply) ||
 		    m2md_post_allowed(tree, req, who, t, type->name, name,
-				      reply))
+				      reply) ||
+		    m2md_post_acl_allowed(tree, req, who, t, &p, reply))
 			goto out;
 		ret = m2md_post_store(tree, t, type, name, &p, now, &made.res);
 	} while (ret == -EEXIST && !p.id[0] && ++tries < M2MD_NAME_TRIES);

@@ -89,6 +89,36 @@ static int m2md_put_store(struct m2md_tree *tree, const struct m2md_target *t,
 	return ret;
 }
 
+/*
+ * WRITE alone must not let who point path at an accessRight that grants
+ * more: a new accessRightID needs what m2md_acl_check_acl_change() asks.
+ * Returns 0, or fills reply (403 or 500) and returns -1.
+ */
+static int m2md_put_acl_allowed(struct m2md_tree *tree,
+				const struct m2md_request *req,
+				const struct m2md_principal *who,
+				const struct m2md_target *t,
+				const struct m2md_parsed *p,
+				struct m2md_reply *reply)
+{
+	char why[M2MD_RES_PATH_MAX + 256];
+	int ret;
+
+	if (!p->has_acl || !strcmp(p->acl, t->res.acl))
+		return 0;
+	ret = m2md_acl_check_acl_change(tree->store, tree->root, who,
+					t->res.path, why, sizeof(why));
+	if (!ret)
+		return 0;
+	if (ret == -EACCES)
+		m2md_reply_error(req, reply, 403, why);
+	else
+		m2md_tree_fail(req, reply, 500,
+			       "cannot check the access rights on %s: database error",
+			       t->res.path);
+	return -1;
+}
+
 void m2md_tree_put(struct m2md_tree *tree, const struct m2md_request *req,
 		   const struct m2md_principal *who, struct m2md_target *t,
 		   struct m2md_reply *reply)
@@ -121,6 +151,8 @@ void m2md_tree_put(struct m2md_tree *tree, const struct m2md_request *req,
 			       "expirationTime of %s has passed", t->res.path);
 		goto out;
 	}
+	if (m2md_put_acl_allowed(tree, req, who, t, &p, reply))
+		goto out;
 	ret = m2md_put_store(tree, t, &p, now, detail, sizeof(detail));
 	if (ret > 0) {
 		m2md_reply_error(req, reply, 400, detail);

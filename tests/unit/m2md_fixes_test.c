@@ -84,6 +84,103 @@ static void expect_has(const struct resp *r, const char *text,
 	      text, r->body);
 }
 
+/* An accessRight id in coll granting flags to app3, self READ to app2. */
+static void make_right(const char *coll, const char *id, const char *flags)
+{
+	char body[2048];
+	struct resp r;
+
+	snprintf(body, sizeof(body),
+		 "<m2m:accessRight " NS " m2m:id=\"%s\"><m2m:permissions>"
+		 "<m2m:permission m2m:id=\"p\"><m2m:permissionFlags>%s"
+		 "</m2m:permissionFlags><m2m:permissionHolders>"
+		 "<m2m:applicationIDs><m2m:applicationID>app3"
+		 "</m2m:applicationID></m2m:applicationIDs>"
+		 "</m2m:permissionHolders></m2m:permission></m2m:permissions>"
+		 "<m2m:selfPermissions><m2m:permission m2m:id=\"s\">"
+		 "<m2m:permissionFlags><m2m:flag>READ</m2m:flag>"
+		 "</m2m:permissionFlags><m2m:permissionHolders>"
+		 "<m2m:applicationIDs><m2m:applicationID>app2"
+		 "</m2m:applicationID></m2m:applicationIDs>"
+		 "</m2m:permissionHolders></m2m:permission>"
+		 "</m2m:selfPermissions></m2m:accessRight>", id, flags);
+	call(&app2, "POST", coll, body, &r);
+	expect(&r, 201, "app2 creates an accessRight");
+}
+
+#define FLAG(x)		"<m2m:flag>" x "</m2m:flag>"
+#define CONT2		APPS "/app2/containers"
+#define AR2		APPS "/app2/accessRights"
+
+/*
+ * app3 has WRITE on app2's container through an accessRight, but that
+ * must not let it swap in an accessRight that grants it everything.
+ */
+static void test_acl_change(void)
+{
+	struct resp r;
+
+	call(&app2, "POST", APPS,
+	     "<m2m:application " NS " appId=\"app2\"/>", &r);
+	expect(&r, 201, "app2 registers");
+	call(&app3, "POST", APPS,
+	     "<m2m:application " NS " appId=\"app3\"/>", &r);
+	expect(&r, 201, "app3 registers");
+	make_right(AR2, "rw", FLAG("READ") FLAG("WRITE") FLAG("CREATE"));
+	make_right(AR2, "all", FLAG("READ") FLAG("WRITE") FLAG("CREATE")
+		   FLAG("DELETE") FLAG("DISCOVER"));
+	call(&app2, "POST", CONT2,
+	     "<m2m:container " NS " m2m:id=\"c\"><m2m:accessRightID>" AR2
+	     "/rw</m2m:accessRightID></m2m:container>", &r);
+	expect(&r, 201, "the owner names an accessRightID at create");
+
+	call(&app3, "PUT", CONT2 "/c",
+	     "<m2m:container " NS "><m2m:maxNrOfInstances>5"
+	     "</m2m:maxNrOfInstances></m2m:container>", &r);
+	expect(&r, 200, "app3 updates with WRITE");
+	call(&app3, "PUT", CONT2 "/c",
+	     "<m2m:container " NS "><m2m:accessRightID>" AR2
+	     "/rw</m2m:accessRightID></m2m:container>", &r);
+	expect(&r, 200, "app3 repeats the same accessRightID");
+	call(&app3, "PUT", CONT2 "/c",
+	     "<m2m:container " NS "><m2m:accessRightID>" AR2
+	     "/all</m2m:accessRightID></m2m:container>", &r);
+	expect(&r, 403, "app3 swaps in a wider accessRight");
+	expect_has(&r, "app3", "403 names the principal");
+	expect_has(&r, "accessRightID", "403 names the operation");
+	expect_has(&r, CONT2 "/c", "403 names the path");
+	call(&admin, "GET", CONT2 "/c", NULL, &r);
+	expect_has(&r, AR2 "/rw<", "the accessRightID is unchanged");
+	call(&app3, "DELETE", CONT2 "/c", NULL, &r);
+	expect(&r, 403, "app3 still may not delete");
+	call(&app3, "PUT", CONT2 "/c",
+	     "<m2m:container " NS "><m2m:accessRightID></m2m:accessRightID>"
+	     "</m2m:container>", &r);
+	expect(&r, 403, "app3 may not drop the accessRightID either");
+
+	/* Create: app3 has CREATE in the application "shared" only. */
+	call(&admin, "POST", APPS,
+	     "<m2m:application " NS " appId=\"shared\"><m2m:accessRightID>"
+	     AR2 "/rw</m2m:accessRightID></m2m:application>", &r);
+	expect(&r, 201, "admin registers an application app3 may create in");
+	call(&app3, "POST", APPS "/shared/containers",
+	     "<m2m:container " NS " m2m:id=\"plain\"/>", &r);
+	expect(&r, 201, "app3 creates with CREATE");
+	call(&app3, "POST", APPS "/app3/containers",
+	     "<m2m:container " NS " m2m:id=\"own\"><m2m:accessRightID>" AR2
+	     "/all</m2m:accessRightID></m2m:container>", &r);
+	expect(&r, 201, "app3 names any accessRight below its own tree");
+	call(&app3, "POST", APPS "/shared/containers",
+	     "<m2m:container " NS " m2m:id=\"wide\"><m2m:accessRightID>" AR2
+	     "/all</m2m:accessRightID></m2m:container>", &r);
+	expect(&r, 403, "app3 creates with a wider accessRightID");
+	expect_has(&r, "app3", "403 names the principal");
+	expect_has(&r, "accessRightID", "403 names the operation");
+	expect_has(&r, APPS "/shared/containers", "403 names the path");
+	call(&admin, "GET", APPS "/shared/containers/wide", NULL, &r);
+	expect(&r, 404, "the refused create left nothing");
+}
+
 static void test_repeated_params(void)
 {
 	static const char *const twice[] = {
@@ -124,6 +221,7 @@ int main(void)
 		printf("setup failed: %s\n", err);
 		return 2;
 	}
+	test_acl_change();
 	test_repeated_params();
 	m2md_store_close(store);
 	m2md_test_rmdir(dir);

@@ -210,13 +210,16 @@ static int m2md_post_acl_allowed(struct m2md_tree *tree,
 static void m2md_post_stored(struct m2md_tree *tree,
 			     const struct m2md_request *req,
 			     struct m2md_reply *reply, int ret,
-			     const char *path)
+			     const char *parent, const char *path)
 {
 	if (ret == -EEXIST)
 		m2md_tree_fail(req, reply, 409, "%s already exists", path);
 	else if (ret == -ENAMETOOLONG)
 		m2md_tree_fail(req, reply, 400, "path of %s/... is too long",
 			       path);
+	else if (ret == -ENOENT)
+		/* The collection was deleted while the request ran. */
+		m2md_tree_fail(req, reply, 404, "no resource at %s", parent);
 	else
 		m2md_tree_fail(req, reply, 500, "cannot store %s: %s", path,
 			       ret == -ENOMEM ? "out of memory" :
@@ -295,6 +298,30 @@ static int m2md_post_store(struct m2md_tree *tree, const struct m2md_target *t,
 	return ret;
 }
 
+/*
+ * The create is durable, but reading the row back failed: it may have
+ * been deleted in between. The client must still learn that it was
+ * created (a retry would only get 409), so the reply is made from the
+ * row as it was written. Returns 0 or -ENOMEM.
+ */
+static int m2md_post_written(struct m2md_resource *row,
+			     const struct m2md_parsed *p)
+{
+	const char *attrs;
+
+	/* A failed read may have left part of a row. */
+	m2md_resource_free(row);
+	attrs = json_object_to_json_string_ext(p->attrs,
+					       JSON_C_TO_STRING_PLAIN);
+	row->data = (unsigned char *)strdup(attrs);
+	if (!row->data)
+		return -ENOMEM;
+	row->len = strlen(attrs);
+	m2m_dbg("%s is gone already; answering from the row written",
+		row->path);
+	return 0;
+}
+
 static void m2md_post_resource(struct m2md_tree *tree,
 			       const struct m2md_request *req,
 			       const struct m2md_principal *who,
@@ -337,14 +364,16 @@ static void m2md_post_resource(struct m2md_tree *tree,
 		ret = m2md_post_store(tree, t, type, name, &p, now, &made.res);
 	} while (ret == -EEXIST && !p.id[0] && ++tries < M2MD_NAME_TRIES);
 	if (ret) {
-		m2md_post_stored(tree, req, reply, ret, made.res.path[0] ?
+		m2md_post_stored(tree, req, reply, ret, t->res.path,
+				 made.res.path[0] ?
 				 made.res.path : t->res.path);
 		goto out;
 	}
 	m2m_dbg("created %s %s", type->name, made.res.path);
 	ret = m2md_store_res_get(tree->store, made.res.path, &made.res);
-	if (ret) {
-		m2md_tree_fail(req, reply, 500, "cannot read back %s",
+	if (ret && m2md_post_written(&made.res, &p)) {
+		m2md_tree_fail(req, reply, 500,
+			       "cannot read back %s: out of memory",
 			       made.res.path);
 		goto out;
 	}
@@ -467,7 +496,8 @@ static void m2md_post_ci(struct m2md_tree *tree,
 		}
 	} while (ret == -EEXIST && !p.id[0] && ++tries < M2MD_NAME_TRIES);
 	if (ret) {
-		m2md_post_stored(tree, req, reply, ret, row->path);
+		m2md_post_stored(tree, req, reply, ret, t->res.path,
+				 row->path);
 		goto out;
 	}
 	m2m_dbg("created contentInstance %s (%zu bytes of %s)", row->path,

@@ -181,6 +181,38 @@ static void test_acl_change(void)
 	expect(&r, 404, "the refused create left nothing");
 }
 
+/* Delete the container above parent, as if another request did. */
+static int delete_parent(struct m2md_tree *t, const char *parent,
+			 const char *type, const char *name,
+			 const struct m2md_request *req,
+			 struct m2md_reply *reply)
+{
+	char path[M2MD_RES_PATH_MAX];
+	char *slash;
+
+	snprintf(path, sizeof(path), "%s", parent);
+	slash = strrchr(path, '/');
+	if (slash)
+		*slash = '\0';
+	m2md_store_res_delete(t->store, path, time(NULL));
+	return 0;
+}
+
+static void test_deleted_parent(void)
+{
+	struct resp r;
+
+	call(&admin, "POST", CONT2,
+	     "<m2m:container " NS " m2m:id=\"gone2\"/>", &r);
+	expect(&r, 201, "second container to be deleted");
+	tree.ops.authorize = delete_parent;
+	call(&admin, "POST", CONT2 "/gone2/contentInstances", "<x/>", &r);
+	expect(&r, 404, "contentInstance in a container deleted meanwhile");
+	expect_has(&r, "no resource at " CONT2 "/gone2/contentInstances",
+		   "404 names the collection");
+	tree.ops.authorize = NULL;
+}
+
 static void test_repeated_params(void)
 {
 	static const char *const twice[] = {
@@ -222,6 +254,7 @@ int main(void)
 		return 2;
 	}
 	test_acl_change();
+	test_deleted_parent();
 	test_repeated_params();
 	m2md_store_close(store);
 	m2md_test_rmdir(dir);

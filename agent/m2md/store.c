@@ -72,6 +72,7 @@ void m2md_conn_close(struct m2md_conn *c)
 
 static int m2md_begin(struct m2md_store *st)
 {
+	m2md_pin_refresh(st);
 	pthread_mutex_lock(&st->lock);
 	if (m2md_exec(st->writer.db, "BEGIN IMMEDIATE")) {
 		pthread_mutex_unlock(&st->lock);
@@ -148,11 +149,115 @@ static int m2md_open_db(const char *path, int flags, sqlite3 **db)
 }
 
 /*
+ * The read transaction of this thread (m2md_store_read_begin): its
+ * store, its connection, the nesting depth, and whether a store call is
+ * using the connection now. A call made while it is in use (from the
+ * callback of another) takes a pooled connection, as without a pin, so
+ * that no cached statement is reset under a running one.
+ */
+static __thread struct {
+	struct m2md_store *st;
+	struct m2md_conn *c;
+	int depth;
+	bool busy;
+} m2md_pin;
+
+static struct m2md_conn *m2md_pool_get(struct m2md_store *st);
+static void m2md_pool_put(struct m2md_store *st, struct m2md_conn *c);
+
+/* BEGIN or COMMIT on a read connection, with its cached statement. */
+static int m2md_read_tx(struct m2md_conn *c, bool begin)
+{
+	sqlite3_stmt *stmt = begin ? m2md_stmt(c, M2MD_R_BEGIN, "BEGIN") :
+			     m2md_stmt(c, M2MD_R_COMMIT, "COMMIT");
+	int rc;
+
+	if (!stmt)
+		return -EIO;
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE)
+		return m2md_db_fail(c->db, begin ? "BEGIN" : "COMMIT");
+	return 0;
+}
+
+void m2md_store_read_begin(struct m2md_store *st)
+{
+	struct m2md_conn *c;
+
+	if (m2md_pin.depth++)
+		return;
+	c = m2md_pool_get(st);
+	if (!c)
+		return;
+	if (m2md_read_tx(c, true)) {
+		m2md_pool_put(st, c);
+		return;
+	}
+	m2md_pin.st = st;
+	m2md_pin.c = c;
+	m2md_pin.busy = false;
+}
+
+void m2md_store_read_end(struct m2md_store *st)
+{
+	if (m2md_pin.depth <= 0 || --m2md_pin.depth)
+		return;
+	if (m2md_pin.c && m2md_pin.st == st) {
+		m2md_read_tx(m2md_pin.c, false);
+		m2md_pool_put(st, m2md_pin.c);
+	}
+	m2md_pin.st = NULL;
+	m2md_pin.c = NULL;
+}
+
+/*
+ * Before a write of this thread: end its snapshot, so that the reads
+ * after the write start a new one that sees it. BEGIN is deferred: the
+ * new snapshot is taken by the next read.
+ */
+void m2md_pin_refresh(struct m2md_store *st)
+{
+	if (m2md_pin.st != st || !m2md_pin.c || m2md_pin.busy)
+		return;
+	if (m2md_read_tx(m2md_pin.c, false) ||
+	    m2md_read_tx(m2md_pin.c, true)) {
+		if (!sqlite3_get_autocommit(m2md_pin.c->db))
+			m2md_exec(m2md_pin.c->db, "ROLLBACK");
+		m2md_pool_put(st, m2md_pin.c);
+		m2md_pin.st = NULL;
+		m2md_pin.c = NULL;
+	}
+}
+
+/*
+ * A read connection: the one of this thread's read transaction when it
+ * is free, else one from the pool.
+ */
+struct m2md_conn *m2md_reader_get(struct m2md_store *st)
+{
+	if (m2md_pin.st == st && m2md_pin.c && !m2md_pin.busy) {
+		m2md_pin.busy = true;
+		return m2md_pin.c;
+	}
+	return m2md_pool_get(st);
+}
+
+void m2md_reader_put(struct m2md_store *st, struct m2md_conn *c)
+{
+	if (c == m2md_pin.c) {
+		m2md_pin.busy = false;
+		return;
+	}
+	m2md_pool_put(st, c);
+}
+
+/*
  * Take a read connection from the pool, opening one while fewer than
  * M2MD_READERS_MAX exist, else wait for one. NULL when none can be
  * opened.
  */
-struct m2md_conn *m2md_reader_get(struct m2md_store *st)
+static struct m2md_conn *m2md_pool_get(struct m2md_store *st)
 {
 	struct m2md_conn *c;
 
@@ -179,7 +284,7 @@ struct m2md_conn *m2md_reader_get(struct m2md_store *st)
 	return c;
 }
 
-void m2md_reader_put(struct m2md_store *st, struct m2md_conn *c)
+static void m2md_pool_put(struct m2md_store *st, struct m2md_conn *c)
 {
 	pthread_mutex_lock(&st->pool_lock);
 	c->next_free = st->free_readers;

@@ -185,6 +185,7 @@ static void m2md_lead(struct m2md_store *st)
 
 int m2md_write(struct m2md_store *st, struct m2md_wop *op)
 {
+	m2md_pin_refresh(st);
 	op->done = false;
 	op->next = NULL;
 	pthread_mutex_lock(&st->queue_lock);

@@ -55,6 +55,8 @@ enum m2md_stmt_id {
 	M2MD_R_EXPIRED,
 	M2MD_R_DISCOVER,
 	M2MD_R_DISCOVER_STRINGS,
+	M2MD_R_BEGIN,
+	M2MD_R_COMMIT,
 	M2MD_STMT_FIXED,
 };
 
@@ -123,6 +125,8 @@ void m2md_copy_text(char *dst, size_t size, sqlite3_stmt *stmt, int col);
 
 struct m2md_conn *m2md_reader_get(struct m2md_store *st);
 void m2md_reader_put(struct m2md_store *st, struct m2md_conn *c);
+/* End this thread's read snapshot before it writes (store.c). */
+void m2md_pin_refresh(struct m2md_store *st);
 
 /* Queue op for the next group commit; returns its result when durable. */
 int m2md_write(struct m2md_store *st, struct m2md_wop *op);

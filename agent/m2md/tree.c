@@ -466,6 +466,7 @@ void m2md_tree_dispatch(struct m2md_tree *tree, const struct m2md_request *req,
 			struct m2md_reply *reply)
 {
 	char path[M2MD_TREE_PATH_MAX + 1], why[M2MD_RES_PATH_MAX + 128];
+	bool reading = req->method == M2MD_GET || req->method == M2MD_HEAD;
 	struct m2md_target t;
 	unsigned int status;
 
@@ -477,8 +478,20 @@ void m2md_tree_dispatch(struct m2md_tree *tree, const struct m2md_request *req,
 		return m2md_tree_fail(req, reply, 400,
 				      "%zu query parameters, at most %d are accepted",
 				      req->nargs, M2MD_ARGS_MAX);
+	/*
+	 * A read sees one snapshot from the walk to the reply, in one read
+	 * transaction. Fan-out and long polling wait on other parties, so
+	 * they go on without it.
+	 */
+	if (reading)
+		m2md_store_read_begin(tree->store);
 	status = m2md_tree_resolve(tree, path, time(NULL), &t, why,
 				   sizeof(why));
+	if (reading && (status || t.kind == M2MD_TARGET_MEMBERS ||
+			t.kind == M2MD_TARGET_LONG_POLL)) {
+		m2md_store_read_end(tree->store);
+		reading = false;
+	}
 	if (status)
 		return m2md_reply_error(req, reply, status, why);
 	if (t.kind == M2MD_TARGET_MEMBERS) {
@@ -506,6 +519,8 @@ void m2md_tree_dispatch(struct m2md_tree *tree, const struct m2md_request *req,
 				      "unknown method");
 		break;
 	}
+	if (reading)
+		m2md_store_read_end(tree->store);
 	m2md_target_free(&t);
 }
 

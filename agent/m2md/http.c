@@ -69,6 +69,7 @@ struct m2md_http_conn {
 	size_t limit;
 	bool too_large;
 	bool target_too_long;
+	bool target_nul;	/* "%00" in the target as sent */
 	size_t nargs;
 	struct m2md_arg args[M2MD_ARGS_MAX];
 	char target[M2MD_HTTP_TARGET_MAX];
@@ -191,6 +192,11 @@ static void *m2md_http_uri(void *cls, const char *uri,
 	hc = info ? info->socket_context : NULL;
 	if (!hc)
 		return NULL;
+	/*
+	 * MHD decodes path and query into C strings, where a %00 would cut
+	 * "priv%00x" to "priv": such a target is refused before routing.
+	 */
+	hc->target_nul = strstr(uri, "%00") != NULL;
 	hc->target_too_long = len >= sizeof(hc->target);
 	if (hc->target_too_long)
 		len = 0;
@@ -264,8 +270,21 @@ static enum MHD_Result m2md_http_begin(struct m2md_http_conn *hc,
 	char allow[64];
 	char detail[256];
 
+	if (hc->target_nul)
+		return m2md_send_problem(conn, 400,
+					 "request target contains %00 (a NUL byte)",
+					 NULL);
 	route = m2md_route_find(http->routes, http->nroutes, method, url,
 				&status, allow, sizeof(allow));
+	/*
+	 * HEAD goes wherever GET does, to the same handler with its method
+	 * kept (a Kma signature covers it); MHD sends the headers of the
+	 * reply without its body.
+	 */
+	if (!route && status == 405 && !strcmp(method, MHD_HTTP_METHOD_HEAD))
+		route = m2md_route_find(http->routes, http->nroutes,
+					MHD_HTTP_METHOD_GET, url, &status,
+					allow, sizeof(allow));
 	if (!route) {
 		snprintf(detail, sizeof(detail), "%s %.200s: %s", method, url,
 			 status == 404 ? "no such resource" :

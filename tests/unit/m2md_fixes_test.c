@@ -241,6 +241,74 @@ static void test_repeated_params(void)
 	expect(&r, 200, "searchString may repeat");
 }
 
+static const struct m2md_route routes[] = {
+	{ ROOT, true, M2MD_GET | M2MD_POST | M2MD_PUT | M2MD_DELETE, 0,
+	  m2md_tree_handle, &tree },
+};
+
+/* HEAD of url: the status, with Content-Type and bytes of body seen. */
+static long head(const char *url, char *ctype, size_t len, size_t *body)
+{
+	struct m2md_test_resp r = { 0 };
+	CURL *curl = curl_easy_init();
+	long status = 0;
+
+	curl_easy_setopt(curl, CURLOPT_URL, url);
+	curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 10L);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, m2md_test_body);
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &r);
+	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, m2md_test_header);
+	curl_easy_setopt(curl, CURLOPT_HEADERDATA, &r);
+	if (curl_easy_perform(curl) == CURLE_OK)
+		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_cleanup(curl);
+	snprintf(ctype, len, "%s", r.content_type);
+	*body = r.len;
+	return status;
+}
+
+/* %00 in the target is refused, HEAD works wherever GET does. */
+static void test_http(void)
+{
+	struct m2md_http *http;
+	struct m2md_test_resp r;
+	char err[256], base[64], url[256], ctype[128];
+	size_t body;
+
+	if (m2md_http_start("127.0.0.1", 0, 2, 65536, routes, 1, &http, err,
+			    sizeof(err))) {
+		CHECK(0, "HTTP server starts: %s", err);
+		return;
+	}
+	snprintf(base, sizeof(base), "http://127.0.0.1:%u",
+		 m2md_http_port(http));
+	snprintf(url, sizeof(url), "%s" ROOT "/containers/q%%00x", base);
+	m2md_test_request("GET", url, NULL, NULL, NULL, 0, &r);
+	CHECK(r.status == 400, "GET q%%00x is 400: %ld %s", r.status, r.body);
+	CHECK(strstr(r.body, "%00") != NULL, "400 says why: %s", r.body);
+	snprintf(url, sizeof(url), "%s" ROOT "/discovery?searchString=a%%00b",
+		 base);
+	m2md_test_request("GET", url, NULL, NULL, NULL, 0, &r);
+	CHECK(r.status == 400, "searchString=a%%00b is 400: %ld", r.status);
+	snprintf(url, sizeof(url), "%s" ROOT "/containers/q%%2500x", base);
+	m2md_test_request("GET", url, NULL, NULL, NULL, 0, &r);
+	CHECK(r.status == 404, "an escaped %%25 is no NUL: %ld", r.status);
+
+	snprintf(url, sizeof(url), "%s" ROOT "/containers/q", base);
+	m2md_test_request("GET", url, NULL, NULL, NULL, 0, &r);
+	CHECK(r.status == 200 && r.len > 0, "GET q is 200: %ld", r.status);
+	CHECK(head(url, ctype, sizeof(ctype), &body) == 200,
+	      "HEAD of a container is 200");
+	CHECK(!strcmp(ctype, r.content_type), "HEAD has GET's Content-Type: %s",
+	      ctype);
+	CHECK(body == 0, "HEAD has no body: %zu bytes", body);
+	snprintf(url, sizeof(url), "%s" ROOT "/containers/nothing", base);
+	CHECK(head(url, ctype, sizeof(ctype), &body) == 404,
+	      "HEAD of a missing resource is 404");
+	m2md_http_stop(http);
+}
+
 int main(void)
 {
 	struct m2md_store *store;
@@ -256,6 +324,7 @@ int main(void)
 	test_acl_change();
 	test_deleted_parent();
 	test_repeated_params();
+	test_http();
 	m2md_store_close(store);
 	m2md_test_rmdir(dir);
 	return m2md_test_done("m2md_fixes_test");

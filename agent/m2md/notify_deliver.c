@@ -5,7 +5,16 @@
  * one at a time and at most one per minimalTimeBetweenNotifications. A
  * failed delivery is retried after a delay that doubles per failure; the
  * subscription is deleted after M2MD_NOTIFY_FAILS_MAX failures in a row.
+ *
+ * A contact that accepts the connection and never answers holds a worker
+ * for the whole HTTP timeout on every retry. So that such contacts cannot
+ * take every worker from the healthy ones, at most one delivery is in
+ * flight per contact host and port, and at most one for the
+ * subscriptions that are failing (in backoff).
+ * NOTE: stalled contacts on two hosts that have not failed yet can still
+ * take both workers, once, for one HTTP timeout.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,7 +129,67 @@ static int64_t m2md_sub_due(const struct m2md_sub *sub)
 	return due;
 }
 
-/* A subscription due now, or NULL with the next due time in *next. */
+static bool m2md_is_http(const char *uri)
+{
+	return !strncasecmp(uri, "http://", 7) ||
+	       !strncasecmp(uri, "https://", 8);
+}
+
+/*
+ * The host and port of an http contact in lower case, without user
+ * information; "" for a notificationChannel path or another scheme.
+ */
+static void m2md_contact_authority(const char *contact, char *out, size_t len)
+{
+	const char *start, *end, *at;
+	size_t n, i;
+
+	out[0] = '\0';
+	if (!m2md_is_http(contact))
+		return;
+	start = strstr(contact, "://") + 3;
+	end = start + strcspn(start, "/?#");
+	at = memrchr(start, '@', end - start);
+	if (at)
+		start = at + 1;
+	n = (size_t)(end - start);
+	if (n >= len)
+		n = len - 1;
+	for (i = 0; i < n; i++)
+		out[i] = (char)tolower((unsigned char)start[i]);
+	out[n] = '\0';
+}
+
+/*
+ * True when sub must wait for a delivery in flight: one to the same host
+ * and port, or, when sub is failing, one of another failing subscription.
+ * Lock held.
+ */
+static bool m2md_sub_held(const struct m2md_notify *n,
+			  const struct m2md_sub *sub)
+{
+	char authority[M2MD_NOTIFY_AUTHORITY_MAX];
+	const struct m2md_flight *f;
+	size_t i;
+
+	m2md_contact_authority(sub->contact, authority, sizeof(authority));
+	for (i = 0; i < M2MD_NOTIFY_WORKERS; i++) {
+		f = &n->flights[i];
+		if (!f->busy)
+			continue;
+		if (sub->fails && f->failing)
+			return true;
+		if (authority[0] && !strcmp(authority, f->authority))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A subscription due now, or NULL with the next due time in *next. One
+ * that is due but held waits for the end of a delivery, which wakes the
+ * workers.
+ */
 static struct m2md_sub *m2md_sub_pick(struct m2md_notify *n, int64_t now,
 				      int64_t *next)
 {
@@ -132,18 +201,34 @@ static struct m2md_sub *m2md_sub_pick(struct m2md_notify *n, int64_t now,
 		if (!sub->head || sub->in_flight)
 			continue;
 		due = m2md_sub_due(sub);
-		if (due <= now)
-			return sub;
+		if (due <= now) {
+			if (!m2md_sub_held(n, sub))
+				return sub;
+			continue;
+		}
 		if (*next < 0 || due < *next)
 			*next = due;
 	}
 	return NULL;
 }
 
-static bool m2md_is_http(const char *uri)
+/* Take a free flight slot for sub (a worker has one). Lock held. */
+static struct m2md_flight *m2md_flight_take(struct m2md_notify *n,
+					    const struct m2md_sub *sub)
 {
-	return !strncasecmp(uri, "http://", 7) ||
-	       !strncasecmp(uri, "https://", 8);
+	struct m2md_flight *f = NULL;
+	size_t i;
+
+	for (i = 0; i < M2MD_NOTIFY_WORKERS && !f; i++)
+		if (!n->flights[i].busy)
+			f = &n->flights[i];
+	if (!f)
+		return NULL;
+	f->busy = true;
+	f->failing = sub->fails > 0;
+	m2md_contact_authority(sub->contact, f->authority,
+			       sizeof(f->authority));
+	return f;
 }
 
 /* Send one <notify>. Returns 0, or -1 with the reason in err. */
@@ -254,6 +339,7 @@ static void m2md_deliver_sub(struct m2md_notify *n, struct m2md_sub *sub)
 {
 	char path[M2MD_RES_PATH_MAX], contact[M2MD_NOTIFY_CONTACT_MAX];
 	struct m2md_pending_notify *p = m2md_pending_pop(sub);
+	struct m2md_flight *f = m2md_flight_take(n, sub);
 	char err[256] = "";
 	bool remove;
 	int ret;
@@ -266,6 +352,11 @@ static void m2md_deliver_sub(struct m2md_notify *n, struct m2md_sub *sub)
 	ret = m2md_deliver_one(n, path, contact, p, err, sizeof(err));
 
 	pthread_mutex_lock(&n->lock);
+	if (f) {
+		f->busy = false;
+		/* Subscriptions it held may go now. */
+		pthread_cond_broadcast(&n->wake);
+	}
 	remove = m2md_deliver_done(sub, p, ret, err);
 	m2md_subs_reap(n);
 	if (!remove)

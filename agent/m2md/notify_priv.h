@@ -24,6 +24,8 @@
 /* Maximum wait between two delivery attempts, in milliseconds. */
 #define M2MD_NOTIFY_BACKOFF_MAX_MS	60000
 #define M2MD_NOTIFY_CONTACT_MAX		1024
+/* Host and port of a contact URI, as compared between deliveries. */
+#define M2MD_NOTIFY_AUTHORITY_MAX	256
 /* Items of filterCriteria ifMatch and ifNoneMatch that are kept. */
 #define M2MD_NOTIFY_TAGS_MAX		8
 
@@ -85,6 +87,13 @@ struct m2md_sub {
 struct m2md_channel;
 struct m2md_annc;
 
+/* A delivery in flight on one worker (notify_deliver.c). */
+struct m2md_flight {
+	bool busy;
+	bool failing;			/* its subscription was failing */
+	char authority[M2MD_NOTIFY_AUTHORITY_MAX];	/* "" for a channel */
+};
+
 struct m2md_notify {
 	struct m2md_tree *tree;
 	uint32_t http_timeout_ms;
@@ -101,6 +110,7 @@ struct m2md_notify {
 
 	pthread_t workers[M2MD_NOTIFY_WORKERS];
 	size_t nworkers;
+	struct m2md_flight flights[M2MD_NOTIFY_WORKERS];
 
 	/* Long polling (notify_channel.c). */
 	struct m2md_channel *channels;

@@ -5,11 +5,18 @@
  * deleted while it runs, and query parameters given twice. Requests go to
  * m2md_tree_dispatch() with a principal, on a real state database.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sys/socket.h>
 #include <time.h>
+
+#include <microhttpd.h>
 
 #include "log.h"
 #include "m2md_test.h"
+#include "notify_priv.h"
 #include "tree.h"
 
 #define ROOT		"/gscl"
@@ -309,6 +316,146 @@ static void test_http(void)
 	m2md_http_stop(http);
 }
 
+/* POSTs the healthy contact received. */
+static struct {
+	pthread_mutex_t lock;
+	int count;
+} healthy = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* Answer each request at once with 200, counting the POSTs. */
+static enum MHD_Result healthy_handler(void *cls, struct MHD_Connection *conn,
+				       const char *url, const char *method,
+				       const char *version,
+				       const char *upload_data,
+				       size_t *upload_data_size, void **con_cls)
+{
+	static int started;
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	if (!*con_cls) {
+		*con_cls = &started;
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (!strcmp(method, "POST")) {
+		pthread_mutex_lock(&healthy.lock);
+		healthy.count++;
+		pthread_mutex_unlock(&healthy.lock);
+	}
+	resp = MHD_create_response_from_buffer(0, (void *)"",
+					       MHD_RESPMEM_PERSISTENT);
+	ret = MHD_queue_response(conn, 200, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static int healthy_count(void)
+{
+	int count;
+
+	pthread_mutex_lock(&healthy.lock);
+	count = healthy.count;
+	pthread_mutex_unlock(&healthy.lock);
+	return count;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A loopback socket that listens but never accepts nor reads. */
+static int stalled_listener(uint16_t *port)
+{
+	struct sockaddr_in addr = { .sin_family = AF_INET };
+	socklen_t len = sizeof(addr);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof(addr)) ||
+	    listen(fd, 64) ||
+	    getsockname(fd, (struct sockaddr *)&addr, &len)) {
+		perror("stalled listener");
+		exit(2);
+	}
+	*port = ntohs(addr.sin_port);
+	return fd;
+}
+
+#define SUBS		ROOT "/containers/q/subscriptions"
+#define STALLED_SUBS	10
+
+/*
+ * Ten subscriptions whose contact accepts connections and never answers
+ * must not delay the notification of a healthy one: it arrives within
+ * 2 s, though each stalled delivery holds a worker for 3 s.
+ */
+static void test_slow_contact(void)
+{
+	struct sockaddr_in addr = { .sin_family = AF_INET };
+	const union MHD_DaemonInfo *info;
+	struct MHD_Daemon *d;
+	char body[512];
+	int64_t start;
+	uint16_t port;
+	struct resp r;
+	int fd, i, before;
+
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION |
+			     MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL,
+			     healthy_handler, NULL, MHD_OPTION_SOCK_ADDR,
+			     &addr, MHD_OPTION_END);
+	if (!d) {
+		CHECK(0, "healthy contact starts");
+		return;
+	}
+	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	fd = stalled_listener(&port);
+	m2md_notify_backoff_ms = 50;
+	tree.notify = m2md_notify_start(&tree, "", 3000);
+	CHECK(tree.notify != NULL, "notification engine starts");
+	if (!tree.notify)
+		goto out;
+	/* The engine looks at the newest subscriptions first. */
+	snprintf(body, sizeof(body),
+		 "<m2m:subscription " NS " m2m:id=\"healthy\"><m2m:contact>"
+		 "http://127.0.0.1:%u/n</m2m:contact></m2m:subscription>",
+		 info->port);
+	call(&admin, "POST", SUBS, body, &r);
+	expect(&r, 201, "healthy subscription");
+	for (i = 0; i < STALLED_SUBS; i++) {
+		snprintf(body, sizeof(body),
+			 "<m2m:subscription " NS " m2m:id=\"stalled%d\">"
+			 "<m2m:contact>http://127.0.0.1:%u/s%d</m2m:contact>"
+			 "</m2m:subscription>", i, port, i);
+		call(&admin, "POST", SUBS, body, &r);
+		expect(&r, 201, "stalled subscription");
+	}
+	before = healthy_count();
+	start = now_ms();
+	call(&admin, "POST", ROOT "/containers/q/contentInstances", "<x/>",
+	     &r);
+	expect(&r, 201, "instance to notify");
+	while (healthy_count() == before && now_ms() - start < 2000)
+		usleep(10000);
+	CHECK(healthy_count() > before,
+	      "healthy contact notified in %lld ms (at most 2000)",
+	      (long long)(now_ms() - start));
+	m2md_notify_stop(tree.notify);
+	tree.notify = NULL;
+out:
+	close(fd);
+	MHD_stop_daemon(d);
+}
+
 int main(void)
 {
 	struct m2md_store *store;
@@ -325,6 +472,7 @@ int main(void)
 	test_deleted_parent();
 	test_repeated_params();
 	test_http();
+	test_slow_contact();
 	m2md_store_close(store);
 	m2md_test_rmdir(dir);
 	return m2md_test_done("m2md_fixes_test");

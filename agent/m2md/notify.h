@@ -82,4 +82,24 @@ void m2md_group_fanout(struct m2md_notify *n, const char *group_path,
 		       const struct m2md_principal *who,
 		       struct m2md_reply *reply);
 
+struct m2md_config;
+
+/*
+ * Take the tunnel prefixes of cfg (tunnel-prefix, tunnel-prefix4 and
+ * tunnel-routes). A request that the SCL sends into them arrives as the
+ * SCL's own, so group members and subscription contacts whose host is,
+ * or resolves to, an address inside them are refused. Call it once the
+ * engine started; n may be NULL.
+ */
+void m2md_notify_set_tunnel(struct m2md_notify *n,
+			    const struct m2md_config *cfg);
+
+/*
+ * Check the host of an http or https uri against those prefixes.
+ * Returns 0 (also for another scheme, or a host that does not resolve),
+ * or -EACCES with why naming the uri and the address inside a prefix.
+ */
+int m2md_notify_uri_check(struct m2md_notify *n, const char *uri, char *why,
+			  size_t len);
+
 #endif /* M2MD_NOTIFY_H */

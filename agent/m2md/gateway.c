@@ -469,6 +469,7 @@ static int m2md_gw_start(struct m2md_gw_run *run, struct m2md_store **store,
 		m2m_err("cannot start the notification engine");
 		return -1;
 	}
+	m2md_notify_set_tunnel(run->gw.tree.notify, cfg);
 	if (cfg->kernel)
 		m2md_gw_tunnel_init(&run->tunnel, cfg, &run->gw, run->nl);
 	if (m2md_http_start(cfg->listen_addr, cfg->listen_port, cfg->threads,

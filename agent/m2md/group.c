@@ -7,9 +7,12 @@
  * modification time and the member's reply body as base64. A member
  * that is a path of this SCL goes through the tree with the caller's
  * principal, so the caller's rights apply per member. An http:// or
- * https:// member is requested over HTTP as the SCL itself.
+ * https:// member is requested over HTTP as the SCL itself, so one whose
+ * host is inside the tunnel prefixes, where the SCL's address speaks for
+ * the SCL, is refused with 403.
  */
 #include <errno.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +22,11 @@
 #include <json-c/json.h>
 #include <libxml/tree.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include "client.h"
+#include "config.h"
 #include "log.h"
 #include "notify_priv.h"
 #include "repr.h"
@@ -81,6 +88,135 @@ static struct json_object *m2md_group_members(struct json_object *attrs)
 	return NULL;
 }
 
+void m2md_notify_set_tunnel(struct m2md_notify *n,
+			    const struct m2md_config *cfg)
+{
+	size_t i;
+
+	if (!n)
+		return;
+	pthread_mutex_lock(&n->lock);
+	n->ntunnel = 0;
+	if (cfg->tunnel_prefix.family)
+		n->tunnel[n->ntunnel++] = cfg->tunnel_prefix;
+	if (cfg->has_tunnel_prefix4)
+		n->tunnel[n->ntunnel++] = cfg->tunnel_prefix4;
+	for (i = 0; i < cfg->n_tunnel_routes &&
+	     n->ntunnel < M2MD_NOTIFY_TUNNEL_MAX; i++)
+		n->tunnel[n->ntunnel++] = cfg->tunnel_routes[i];
+	pthread_mutex_unlock(&n->lock);
+}
+
+/* True when the first bits of a and b agree (bits <= 8 * their length). */
+static bool m2md_bits_equal(const uint8_t *a, const uint8_t *b,
+			    unsigned int bits)
+{
+	uint8_t mask;
+
+	if (memcmp(a, b, bits / 8))
+		return false;
+	if (!(bits % 8))
+		return true;
+	mask = (uint8_t)(0xff << (8 - bits % 8));
+	return !((a[bits / 8] ^ b[bits / 8]) & mask);
+}
+
+/*
+ * True when sa lies in one of prefixes. An IPv4-mapped IPv6 address
+ * counts as its IPv4 address, since it reaches the same host.
+ */
+static bool m2md_addr_inside(const struct sockaddr *sa,
+			     const struct m2m_allowedip *prefixes, size_t n)
+{
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+	const uint8_t *addr;
+	int family = sa->sa_family;
+	size_t i;
+
+	if (family == AF_INET) {
+		addr = (const uint8_t *)
+		       &((const struct sockaddr_in *)sa)->sin_addr;
+	} else if (family == AF_INET6) {
+		addr = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
+		if (!memcmp(addr, mapped, sizeof(mapped))) {
+			addr += sizeof(mapped);
+			family = AF_INET;
+		}
+	} else {
+		return false;
+	}
+	for (i = 0; i < n; i++)
+		if (prefixes[i].family == family &&
+		    m2md_bits_equal(addr, prefixes[i].addr, prefixes[i].cidr))
+			return true;
+	return false;
+}
+
+/* The host of an http(s) URI, without brackets; false when it has none. */
+static bool m2md_uri_host(const char *uri, char *host, size_t len)
+{
+	const char *start, *end, *at;
+	size_t n;
+
+	if (strncasecmp(uri, "http://", 7) && strncasecmp(uri, "https://", 8))
+		return false;
+	start = strstr(uri, "://") + 3;
+	end = start + strcspn(start, "/?#");
+	at = memrchr(start, '@', end - start);
+	if (at)
+		start = at + 1;
+	if (*start == '[') {
+		start++;
+		end = memchr(start, ']', end - start);
+		if (!end)
+			return false;
+	} else {
+		end = start + strcspn(start, ":/?#");
+	}
+	n = (size_t)(end - start);
+	if (!n || n >= len)
+		return false;
+	memcpy(host, start, n);
+	host[n] = '\0';
+	return true;
+}
+
+/*
+ * NOTE: the host is resolved here and again by libcurl, so a DNS name
+ * that changes its answer in between is not caught.
+ */
+int m2md_notify_uri_check(struct m2md_notify *n, const char *uri, char *why,
+			  size_t len)
+{
+	struct m2m_allowedip prefixes[M2MD_NOTIFY_TUNNEL_MAX];
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
+	char host[256], text[INET6_ADDRSTRLEN];
+	size_t count;
+	int ret = 0;
+
+	if (!n || !m2md_uri_host(uri, host, sizeof(host)))
+		return 0;
+	pthread_mutex_lock(&n->lock);
+	count = n->ntunnel;
+	memcpy(prefixes, n->tunnel, count * sizeof(prefixes[0]));
+	pthread_mutex_unlock(&n->lock);
+	if (!count || getaddrinfo(host, NULL, &hints, &res))
+		return 0;
+	for (ai = res; ai && !ret; ai = ai->ai_next) {
+		if (!m2md_addr_inside(ai->ai_addr, prefixes, count))
+			continue;
+		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, text,
+				sizeof(text), NULL, 0, NI_NUMERICHOST))
+			snprintf(text, sizeof(text), "?");
+		snprintf(why, len,
+			 "%.300s is inside the tunnel prefix (%s): the SCL does not send there as itself",
+			 uri, text);
+		ret = -EACCES;
+	}
+	freeaddrinfo(res);
+	return ret;
+}
+
 static const char *m2md_query_of(const struct m2md_request *req)
 {
 	const char *q = req->target ? strchr(req->target, '?') : NULL;
@@ -129,6 +265,7 @@ static void m2md_member_remote(struct m2md_notify *n, const char *member,
 			       struct m2md_client_reply *out,
 			       struct m2md_member_result *r)
 {
+	static __thread char why[512];
 	char url[2 * M2MD_TREE_PATH_MAX + 1024], err[256];
 	struct m2md_client_req creq = {
 		.method = m2md_method_name(req->method),
@@ -142,6 +279,12 @@ static void m2md_member_remote(struct m2md_notify *n, const char *member,
 	struct tm tm = { 0 };
 
 	snprintf(url, sizeof(url), "%s%s%s", member, rest, m2md_query_of(req));
+	if (m2md_notify_uri_check(n, url, err, sizeof(err))) {
+		snprintf(why, sizeof(why), "member %s", err);
+		r->status = 403;
+		r->info = why;
+		return;
+	}
 	m2md_client_send(&creq, out, err, sizeof(err));
 	r->status = out->status;
 	if (!out->status) {

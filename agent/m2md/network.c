@@ -506,6 +506,7 @@ int m2md_network_run(const struct m2md_config *cfg)
 		m2m_err("cannot start the notification engine");
 		goto out_net;
 	}
+	m2md_notify_set_tunnel(net.tree.notify, cfg);
 	if (cfg->tunnel && (m2md_net_tunnel_start(&net) ||
 			    m2md_net_tunnel_http(&net, &tunnel_http)))
 		goto out_net;

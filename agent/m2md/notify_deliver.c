@@ -257,7 +257,11 @@ static int m2md_deliver_one(struct m2md_notify *n, const char *sub_path,
 		snprintf(err, errlen, "cannot render the notify document");
 		return -1;
 	}
-	if (m2md_is_http(contact)) {
+	if (m2md_is_http(contact) &&
+	    m2md_notify_uri_check(n, contact, err, errlen)) {
+		/* Checked at create too, but a name may resolve anew. */
+		ret = -1;
+	} else if (m2md_is_http(contact)) {
 		req.body = body;
 		req.len = len;
 		m2md_client_send(&req, &reply, err, errlen);

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "addr.h"
 #include "notify.h"
 #include "ratelimit.h"
 #include "tree.h"
@@ -26,6 +27,8 @@
 #define M2MD_NOTIFY_CONTACT_MAX		1024
 /* Host and port of a contact URI, as compared between deliveries. */
 #define M2MD_NOTIFY_AUTHORITY_MAX	256
+/* Tunnel prefixes kept: tunnel-prefix, tunnel-prefix4, tunnel-routes. */
+#define M2MD_NOTIFY_TUNNEL_MAX		18
 /* Items of filterCriteria ifMatch and ifNoneMatch that are kept. */
 #define M2MD_NOTIFY_TAGS_MAX		8
 
@@ -111,6 +114,10 @@ struct m2md_notify {
 	pthread_t workers[M2MD_NOTIFY_WORKERS];
 	size_t nworkers;
 	struct m2md_flight flights[M2MD_NOTIFY_WORKERS];
+
+	/* Where the SCL must not send as itself (group.c). */
+	struct m2m_allowedip tunnel[M2MD_NOTIFY_TUNNEL_MAX];
+	size_t ntunnel;
 
 	/* Long polling (notify_channel.c). */
 	struct m2md_channel *channels;

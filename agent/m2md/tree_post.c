@@ -322,6 +322,26 @@ static int m2md_post_written(struct m2md_resource *row,
 	return 0;
 }
 
+/*
+ * True, with the reason in why, when a new subscription's contact is
+ * inside the tunnel prefixes: the SCL would send its notifications there
+ * as itself.
+ */
+static bool m2md_post_contact_bad(struct m2md_tree *tree,
+				  const struct m2md_rtype *type,
+				  const struct m2md_parsed *p, char *why,
+				  size_t len)
+{
+	struct json_object *v;
+
+	if (strcmp(type->name, "subscription") ||
+	    !json_object_object_get_ex(p->attrs, "contact", &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return false;
+	return m2md_notify_uri_check(tree->notify, json_object_get_string(v),
+				     why, len) != 0;
+}
+
 static void m2md_post_resource(struct m2md_tree *tree,
 			       const struct m2md_request *req,
 			       const struct m2md_principal *who,
@@ -350,7 +370,8 @@ static void m2md_post_resource(struct m2md_tree *tree,
 			       type->name);
 		goto out;
 	}
-	if (m2md_tree_check_attrs(type, p.attrs, detail, sizeof(detail))) {
+	if (m2md_tree_check_attrs(type, p.attrs, detail, sizeof(detail)) ||
+	    m2md_post_contact_bad(tree, type, &p, detail, sizeof(detail))) {
 		m2md_reply_error(req, reply, 400, detail);
 		goto out;
 	}

@@ -2,7 +2,9 @@
 /*
  * Unit test of resource tree rules at their edges: who may set an
  * accessRightID on update and on create, a create whose collection is
- * deleted while it runs, and query parameters given twice. Requests go to
+ * deleted while it runs, query parameters given twice, %00 in a target
+ * and HEAD over HTTP, contacts that never answer, and members and
+ * contacts inside the tunnel prefixes. Requests go to
  * m2md_tree_dispatch() with a principal, on a real state database.
  */
 #include <arpa/inet.h>
@@ -14,6 +16,7 @@
 
 #include <microhttpd.h>
 
+#include "config.h"
 #include "log.h"
 #include "m2md_test.h"
 #include "notify_priv.h"
@@ -304,7 +307,8 @@ static void test_http(void)
 
 	snprintf(url, sizeof(url), "%s" ROOT "/containers/q", base);
 	m2md_test_request("GET", url, NULL, NULL, NULL, 0, &r);
-	CHECK(r.status == 200 && r.len > 0, "GET q is 200: %ld", r.status);
+	CHECK(r.status == 200, "GET q is 200: %ld", r.status);
+	CHECK(r.len > 0, "GET q has a body");
 	CHECK(head(url, ctype, sizeof(ctype), &body) == 200,
 	      "HEAD of a container is 200");
 	CHECK(!strcmp(ctype, r.content_type), "HEAD has GET's Content-Type: %s",
@@ -456,6 +460,76 @@ out:
 	MHD_stop_daemon(d);
 }
 
+/* A subscription to q with contact; the status of its POST. */
+static unsigned int sub_to(const char *id, const char *contact,
+			   struct resp *r)
+{
+	char body[512];
+
+	snprintf(body, sizeof(body),
+		 "<m2m:subscription " NS " m2m:id=\"%s\"><m2m:contact>%s"
+		 "</m2m:contact></m2m:subscription>", id, contact);
+	return call(&admin, "POST", SUBS, body, r);
+}
+
+/*
+ * Group members and subscription contacts inside the tunnel prefixes,
+ * by address or by a name that resolves there, are refused: the SCL
+ * would send to them as itself.
+ */
+static void test_tunnel_prefix(void)
+{
+	static const char *const inside[] = {
+		"http://10.66.0.5/x",
+		"http://user@10.66.0.5:8080/x",
+		"https://[fd00:1::7]:443/x",
+		"http://[::ffff:10.66.0.9]/x",
+		"http://0x0a420001/x",
+	};
+	static struct m2md_config cfg;
+	struct resp r;
+	size_t i;
+
+	m2m_cidr_parse("fd00:1::/64", &cfg.tunnel_prefix, NULL, 0);
+	m2m_cidr_parse("10.66.0.0/24", &cfg.tunnel_prefix4, NULL, 0);
+	cfg.has_tunnel_prefix4 = true;
+	tree.notify = m2md_notify_start(&tree, "", 3000);
+	CHECK(tree.notify != NULL, "notification engine starts");
+	if (!tree.notify)
+		return;
+	m2md_notify_set_tunnel(tree.notify, &cfg);
+	for (i = 0; i < sizeof(inside) / sizeof(inside[0]); i++) {
+		sub_to("in", inside[i], &r);
+		expect(&r, 400, inside[i]);
+		expect_has(&r, "inside the tunnel prefix", "400 says why");
+	}
+	sub_to("out", "http://127.0.0.1:9/x", &r);
+	expect(&r, 201, "a contact outside the prefixes");
+
+	call(&admin, "POST", ROOT "/groups",
+	     "<m2m:group " NS " m2m:id=\"g\"><m2m:members>"
+	     "<reference>http://10.66.0.7/x</reference>"
+	     "<reference>http://[fd00:1::8]/y</reference>"
+	     "</m2m:members></m2m:group>", &r);
+	expect(&r, 201, "group with members inside");
+	call(&admin, "GET", ROOT "/groups/g/membersContent", NULL, &r);
+	expect(&r, 200, "fan-out");
+	CHECK(strstr(r.body, "STATUS_PERMISSION_DENIED") &&
+	      strstr(strstr(r.body, "STATUS_PERMISSION_DENIED") + 1,
+		     "STATUS_PERMISSION_DENIED"),
+	      "both members refused: %.600s", r.body);
+
+	/* A DNS name that resolves into a prefix. */
+	m2m_cidr_parse("127.0.0.0/8", &cfg.tunnel_routes[0], NULL, 0);
+	cfg.n_tunnel_routes = 1;
+	m2md_notify_set_tunnel(tree.notify, &cfg);
+	sub_to("name", "http://localhost:9/x", &r);
+	expect(&r, 400, "a name resolving inside");
+	expect_has(&r, "127.0.0.1", "400 names the address");
+	m2md_notify_stop(tree.notify);
+	tree.notify = NULL;
+}
+
 int main(void)
 {
 	struct m2md_store *store;
@@ -473,6 +547,7 @@ int main(void)
 	test_repeated_params();
 	test_http();
 	test_slow_contact();
+	test_tunnel_prefix();
 	m2md_store_close(store);
 	m2md_test_rmdir(dir);
 	return m2md_test_done("m2md_fixes_test");

@@ -160,7 +160,50 @@ static __thread struct {
 	struct m2md_conn *c;
 	int depth;
 	bool busy;
+	int64_t until;
 } m2md_pin;
+
+void m2md_pin_saw(int64_t expires)
+{
+	if (m2md_pin.depth > 0 && expires > 0 &&
+	    (!m2md_pin.until || expires < m2md_pin.until))
+		m2md_pin.until = expires;
+}
+
+int64_t m2md_store_read_until(struct m2md_store *st)
+{
+	return m2md_pin.until;
+}
+
+/* A first generation that no other store of this process has had. */
+static uint64_t m2md_generation_base(void)
+{
+	static uint64_t stores;
+
+	return __atomic_add_fetch(&stores, 1, __ATOMIC_RELAXED) << 40;
+}
+
+uint64_t m2md_store_generation(struct m2md_store *st)
+{
+	return __atomic_load_n(&st->generation, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * Called by SQLite after each commit of the writer, once it is in the
+ * log and the write lock is released: count the commit, then checkpoint
+ * as SQLite's own hook does past 1000 pages of log.
+ */
+static int m2md_wal_hook(void *arg, sqlite3 *db, const char *name,
+			 int pages)
+{
+	struct m2md_store *st = arg;
+
+	__atomic_add_fetch(&st->generation, 1, __ATOMIC_RELEASE);
+	if (pages >= 1000)
+		sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE,
+					  NULL, NULL);
+	return SQLITE_OK;
+}
 
 static struct m2md_conn *m2md_pool_get(struct m2md_store *st);
 static void m2md_pool_put(struct m2md_store *st, struct m2md_conn *c);
@@ -187,6 +230,7 @@ void m2md_store_read_begin(struct m2md_store *st)
 
 	if (m2md_pin.depth++)
 		return;
+	m2md_pin.until = 0;
 	c = m2md_pool_get(st);
 	if (!c)
 		return;
@@ -384,9 +428,13 @@ static int m2md_writer_setup(struct m2md_store *st)
 {
 	sqlite3 *db = st->writer.db;
 
-	return m2md_exec(db, "PRAGMA journal_mode = WAL") ||
-	       m2md_exec(db, "PRAGMA synchronous = FULL") ||
-	       m2md_exec(db, "PRAGMA foreign_keys = ON");
+	if (m2md_exec(db, "PRAGMA journal_mode = WAL") ||
+	    m2md_exec(db, "PRAGMA synchronous = FULL") ||
+	    m2md_exec(db, "PRAGMA foreign_keys = ON"))
+		return -EIO;
+	/* Replaces SQLite's automatic checkpoint, which it does itself. */
+	sqlite3_wal_hook(db, m2md_wal_hook, st);
+	return 0;
 }
 
 int m2md_store_open(const char *dir, struct m2md_store **out,
@@ -407,6 +455,7 @@ int m2md_store_open(const char *dir, struct m2md_store **out,
 	if (!st)
 		return -ENOMEM;
 	snprintf(st->path, sizeof(st->path), "%s/%s", dir, M2MD_DB_NAME);
+	st->generation = m2md_generation_base();
 	pthread_mutex_init(&st->lock, NULL);
 	pthread_mutex_init(&st->pool_lock, NULL);
 	pthread_cond_init(&st->pool_cond, NULL);

@@ -108,6 +108,8 @@ struct m2md_store {
 	struct m2md_conn *free_readers;
 	struct m2md_conn *readers[M2MD_READERS_MAX];
 	int nreaders;
+
+	uint64_t generation;		/* commits so far, atomic */
 };
 
 /* The upgrade from schema version 1 to 2 (schema.c). */
@@ -127,6 +129,8 @@ struct m2md_conn *m2md_reader_get(struct m2md_store *st);
 void m2md_reader_put(struct m2md_store *st, struct m2md_conn *c);
 /* End this thread's read snapshot before it writes (store.c). */
 void m2md_pin_refresh(struct m2md_store *st);
+/* Note the expiry of a row read by this thread (store.c). */
+void m2md_pin_saw(int64_t expires);
 
 /* Queue op for the next group commit; returns its result when durable. */
 int m2md_write(struct m2md_store *st, struct m2md_wop *op);

@@ -28,6 +28,7 @@ int m2md_res_row(sqlite3_stmt *stmt, bool with_data,
 	res->created = sqlite3_column_int64(stmt, 6);
 	res->modified = sqlite3_column_int64(stmt, 7);
 	res->expires = sqlite3_column_int64(stmt, 8);
+	m2md_pin_saw(res->expires);
 	m2md_copy_text(res->acl, sizeof(res->acl), stmt, 9);
 	res->version = sqlite3_column_int64(stmt, 10);
 	res->len = (size_t)sqlite3_column_int64(stmt, 11);

@@ -461,12 +461,39 @@ static void m2md_tree_members(struct m2md_tree *tree,
 	m2md_group_fanout(tree->notify, t->res.path, t->rest, req, who, reply);
 }
 
+/*
+ * Cache the reply to a plain GET of a contentInstance (tree_cache.c)
+ * until the next commit, the expiry of a row it was read from, or the
+ * time the instance outlives maxInstanceAge.
+ */
+static void m2md_tree_keep(struct m2md_tree *tree,
+			   const struct m2md_request *req,
+			   const struct m2md_principal *who, const char *path,
+			   uint64_t generation, const struct m2md_target *t,
+			   const struct m2md_reply *reply)
+{
+	int64_t until, aged;
+
+	if (reply->status != 200 || !reply->body ||
+	    strcmp(t->type->name, "contentInstance"))
+		return;
+	until = m2md_store_read_until(tree->store);
+	if (t->in_container && t->limits.max_age > 0) {
+		aged = t->res.created + t->limits.max_age;
+		if (!until || aged < until)
+			until = aged;
+	}
+	m2md_cache_put(tree, req, who, path, generation, until, reply);
+}
+
 void m2md_tree_dispatch(struct m2md_tree *tree, const struct m2md_request *req,
 			const struct m2md_principal *who,
 			struct m2md_reply *reply)
 {
 	char path[M2MD_TREE_PATH_MAX + 1], why[M2MD_RES_PATH_MAX + 128];
 	bool reading = req->method == M2MD_GET || req->method == M2MD_HEAD;
+	bool cache = m2md_cache_usable(req);
+	uint64_t generation = 0;
 	struct m2md_target t;
 	unsigned int status;
 
@@ -483,6 +510,11 @@ void m2md_tree_dispatch(struct m2md_tree *tree, const struct m2md_request *req,
 	 * transaction. Fan-out and long polling wait on other parties, so
 	 * they go on without it.
 	 */
+	if (cache) {
+		if (m2md_cache_find(tree, req, who, path, time(NULL), reply))
+			return;
+		generation = m2md_store_generation(tree->store);
+	}
 	if (reading)
 		m2md_store_read_begin(tree->store);
 	status = m2md_tree_resolve(tree, path, time(NULL), &t, why,
@@ -503,6 +535,9 @@ void m2md_tree_dispatch(struct m2md_tree *tree, const struct m2md_request *req,
 	case M2MD_GET:
 	case M2MD_HEAD:
 		m2md_tree_get(tree, req, who, &t, reply);
+		if (cache && reading)
+			m2md_tree_keep(tree, req, who, path, generation, &t,
+				       reply);
 		break;
 	case M2MD_POST:
 		m2md_tree_post(tree, req, who, &t, reply);

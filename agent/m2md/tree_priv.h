@@ -72,6 +72,21 @@ int m2md_tree_ci_first(struct m2md_tree *tree, const char *coll,
 		       const struct m2md_ci_filter *f,
 		       struct m2md_resource *out);
 
+/*
+ * Cached replies to plain GETs (tree_cache.c). usable: req is such a
+ * GET. find: fill reply from a current cached reply for path. put: cache
+ * reply, computed from reads begun at store generation, until the Unix
+ * time until (0 = no end).
+ */
+bool m2md_cache_usable(const struct m2md_request *req);
+bool m2md_cache_find(struct m2md_tree *tree, const struct m2md_request *req,
+		     const struct m2md_principal *who, const char *path,
+		     int64_t now, struct m2md_reply *reply);
+void m2md_cache_put(struct m2md_tree *tree, const struct m2md_request *req,
+		    const struct m2md_principal *who, const char *path,
+		    uint64_t generation, int64_t until,
+		    const struct m2md_reply *reply);
+
 /* Sub-collections of a resource of type (the sclBase's are the tree's). */
 const char *const *m2md_tree_subs(struct m2md_tree *tree,
 				  const struct m2md_rtype *type);

@@ -115,11 +115,24 @@ bench: deps
 	scripts/bench
 	scripts/bench-rest
 
+# The module's sources as DKMS expects them: $(DESTDIR)/usr/src/
+# m2msec-<version>, with the version of dkms.conf. Then run, as root,
+# `dkms add m2msec/<version>` and `dkms install m2msec/<version>`.
+DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+DKMS_SRC := $(DESTDIR)/usr/src/m2msec-$(DKMS_VERSION)
+
+dkms-src:
+	@test -n "$(DKMS_VERSION)" || { echo "no PACKAGE_VERSION in dkms.conf" >&2; exit 1; }
+	install -d $(DKMS_SRC)/kernel $(DKMS_SRC)/uapi/linux
+	install -m 0644 dkms.conf Kbuild $(DKMS_SRC)/
+	install -m 0644 kernel/*.c kernel/*.h $(DKMS_SRC)/kernel/
+	install -m 0644 uapi/linux/m2msec.h $(DKMS_SRC)/uapi/linux/
+
 clean:
 	rm -rf $(BUILD)
 	$(MAKE) -C agent clean
 	$(MAKE) -C tests/unit clean
 	$(if $(SELFTESTS),$(MAKE) -C tests/selftests clean)
 
-.PHONY: all module module-broken module-test module-clean bench modules-all sparse agent unit selftests deps check demo \
+.PHONY: dkms-src all module module-broken module-test module-clean bench modules-all sparse agent unit selftests deps check demo \
 	demo-run clean

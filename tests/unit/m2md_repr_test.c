@@ -16,40 +16,16 @@
 #include "m2md_test.h"
 #include "repr.h"
 #include "xml.h"
+#include "xsd_check.h"
 
 #define XSD_DIR		"../xsd"
 #define T_CREATED	1700000000
 #define T_SAMPLE	1900000000	/* 2030, in the future */
 
-static void ignore_error(void *ctx, const xmlError *error)
-{
-}
-
 /* Validate doc against XSD_DIR/<schema>.xsd; quiet for expected failures. */
 static int validate_as(xmlDocPtr doc, const char *schema_name, bool quiet)
 {
-	xmlSchemaParserCtxtPtr pctx;
-	xmlSchemaValidCtxtPtr vctx;
-	xmlSchemaPtr schema;
-	char path[128];
-	int ret;
-
-	snprintf(path, sizeof(path), XSD_DIR "/%s.xsd", schema_name);
-	pctx = xmlSchemaNewParserCtxt(path);
-	schema = xmlSchemaParse(pctx);
-	xmlSchemaFreeParserCtxt(pctx);
-	if (!schema) {
-		printf("cannot load schema %s\n", path);
-		return -1;
-	}
-	vctx = xmlSchemaNewValidCtxt(schema);
-	if (quiet)
-		xmlSchemaSetValidStructuredErrors(vctx,
-			(xmlStructuredErrorFunc)ignore_error, NULL);
-	ret = xmlSchemaValidateDoc(vctx, doc);
-	xmlSchemaFreeValidCtxt(vctx);
-	xmlSchemaFree(schema);
-	return ret;
+	return xsd_check(doc, XSD_DIR, schema_name, quiet);
 }
 
 static int validate(xmlDocPtr doc)

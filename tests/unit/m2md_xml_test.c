@@ -13,39 +13,15 @@
 #include "store.h"
 #include "tree.h"
 #include "xml.h"
+#include "xsd_check.h"
 
 static char dir[64];
-
-static void ignore_error(void *ctx, const xmlError *error)
-{
-}
 
 /* Validate doc against xsd/<root element>.xsd, quietly when it should fail. */
 static int validate_doc(xmlDocPtr doc, bool quiet)
 {
-	xmlNodePtr root = xmlDocGetRootElement(doc);
-	xmlSchemaParserCtxtPtr pctx;
-	xmlSchemaValidCtxtPtr vctx;
-	xmlSchemaPtr schema;
-	char path[128];
-	int ret;
-
-	snprintf(path, sizeof(path), "xsd/%s.xsd", (const char *)root->name);
-	pctx = xmlSchemaNewParserCtxt(path);
-	schema = xmlSchemaParse(pctx);
-	xmlSchemaFreeParserCtxt(pctx);
-	if (!schema) {
-		printf("cannot load schema %s\n", path);
-		return -1;
-	}
-	vctx = xmlSchemaNewValidCtxt(schema);
-	if (quiet)
-		xmlSchemaSetValidStructuredErrors(vctx,
-			(xmlStructuredErrorFunc)ignore_error, NULL);
-	ret = xmlSchemaValidateDoc(vctx, doc);
-	xmlSchemaFreeValidCtxt(vctx);
-	xmlSchemaFree(schema);
-	return ret;
+	return xsd_check(doc, "xsd",
+			 (const char *)xmlDocGetRootElement(doc)->name, quiet);
 }
 
 static int validate(xmlDocPtr doc)

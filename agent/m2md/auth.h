@@ -3,7 +3,7 @@
  * Authentication of REST requests (both bindings):
  *  - Kma: an application signs each request with its Kma (see
  *    agent/common/kmauth.h for the Authorization value). m2md checks the
- *    time window and that the nonce is new, then asks the kernel
+ *    time window and that the nonce is new, then requests the kernel
  *    (M2MSEC_CMD_KMA_VERIFY) to check the MAC, so Kma never enters m2md.
  *  - service connection: a request whose source is a gateway's tunnel
  *    address speaks for that gateway's sclId (network role), and one
@@ -40,7 +40,7 @@ struct m2md_auth_ops {
 	void *ctx;
 	/*
 	 * Check mac over digest for app_id with the key key_id, in place of
-	 * the kernel (unit tests); NULL asks the kernel through nl. Returns
+	 * the kernel (unit tests); NULL means the kernel, through nl. Returns
 	 * 0 or a negative errno, as m2m_nl_kma_verify() does.
 	 */
 	int (*kma_verify)(void *ctx, const uint8_t key_id[16],
@@ -52,7 +52,7 @@ struct m2md_auth_ops {
 
 /*
  * nl may be NULL (no kernel module): Kma signatures then get 503 with a
- * message that says so.
+ * message that names the reason.
  */
 struct m2md_auth *m2md_auth_new(struct m2m_nl *nl, int32_t keyring,
 				const struct m2md_auth_ops *ops);

@@ -28,7 +28,7 @@
 #define M2MD_NOTIFY_FAILS_MAX	8
 /* Notifications kept per notificationChannel until polled. */
 #define M2MD_CHANNEL_QUEUE_MAX	256
-/* Seconds a long poll waits before answering 204 with nothing. */
+/* Seconds a long poll waits before it replies 204 with no body. */
 #define M2MD_LONG_POLL_S	30
 
 enum m2md_change {
@@ -64,7 +64,7 @@ void m2md_notify_changed(struct m2md_notify *n,
 			 enum m2md_change change);
 
 /*
- * GET on a notificationChannel's longPollingURI: answer with the oldest
+ * GET on a notificationChannel's longPollingURI: reply with the oldest
  * queued <notify>, or wait up to M2MD_LONG_POLL_S for one. Called on
  * an HTTP thread.
  */
@@ -75,7 +75,7 @@ void m2md_notify_long_poll(struct m2md_notify *n, const char *channel_path,
 /*
  * A request to <group>/membersContent[/rest]: apply it to each member
  * (local members through the tree, with who's rights; others over
- * HTTP) and answer with the aggregated result.
+ * HTTP) and reply with the aggregated result.
  */
 void m2md_group_fanout(struct m2md_notify *n, const char *group_path,
 		       const char *rest, const struct m2md_request *req,

@@ -115,7 +115,7 @@ struct m2md_notify {
 	size_t nworkers;
 	struct m2md_flight flights[M2MD_NOTIFY_WORKERS];
 
-	/* Where the SCL must not send as itself (group.c). */
+	/* Prefixes the SCL must not send to as itself (group.c). */
 	struct m2m_allowedip tunnel[M2MD_NOTIFY_TUNNEL_MAX];
 	size_t ntunnel;
 

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The ETSI M2M resource types (TS 102 921): for each type its sub-
- * collections, the type a POST to it creates, the attribute that names
- * it, and its attributes in the order of its XML schema, with their kind
- * and who may set them. The tables are generated from the ETSI schemas by
- * scripts/gen-rtypes.py into rtype_table.c.
+ * The ETSI M2M resource types (TS 102 921). Each type lists its
+ * sub-collections, the type a POST to it creates and the attribute that
+ * names it. Its attributes follow the order of its XML schema, each with
+ * its kind and who may set it. scripts/gen-rtypes.py generates the tables
+ * (rtype_table.c) from the ETSI schemas.
  */
 #ifndef M2MD_RTYPE_H
 #define M2MD_RTYPE_H
@@ -22,7 +22,7 @@ enum m2md_attr_kind {
 	M2MD_ATTR_REFERENCE,	/* <xReference>: computed, never stored */
 };
 
-/* Who sets an attribute: ETSI's RW, WO (create only) and RO. */
+/* Access of an attribute, ETSI's RW, WO (create only) and RO. */
 enum m2md_attr_access {
 	M2MD_ACCESS_RW,		/* on create and on update */
 	M2MD_ACCESS_WO,		/* on create only */
@@ -72,8 +72,8 @@ const struct m2md_attr *m2md_rtype_attr(const struct m2md_rtype *type,
 					const char *name);
 /*
  * True when a POST to a collection of type coll may create a resource of
- * type child (containers holds container and locationContainer, an
- * applications collection of the NSCL holds applicationAnnc, ...).
+ * type child (containers contains container and locationContainer, an
+ * applications collection of the NSCL contains applicationAnnc, ...).
  */
 bool m2md_rtype_may_hold(const struct m2md_rtype *coll, const char *child);
 /* Every type, for the tests. */

@@ -79,17 +79,22 @@ static void test_commit(void)
 	post(CONTS "/c/contentInstances", "text/plain", "one", &r);
 	CHECK(r.status == 201, "first reading created (%u)", r.status);
 	get(CONTS "/c/contentInstances/latest/content", &admin, &r);
-	CHECK(r.status == 200 && !strcmp(r.body, "one"),
-	      "latest is the first reading (%u '%s')", r.status, r.body);
+	CHECK(r.status == 200, "latest of the first reading (%u)", r.status);
+	CHECK(!strcmp(r.body, "one"), "latest is the first reading ('%s')",
+	      r.body);
 	get(CONTS "/c/contentInstances/latest/content", &admin, &again);
-	CHECK(again.status == 200 && !strcmp(again.body, "one") &&
-	      !strcmp(again.ctype, r.ctype),
-	      "asked again: the same reply (%u '%s')", again.status,
+	CHECK(again.status == 200, "second GET: status 200 (%u)",
+	      again.status);
+	CHECK(!strcmp(again.body, "one"), "second GET: the same body ('%s')",
 	      again.body);
+	CHECK(!strcmp(again.ctype, r.ctype),
+	      "second GET: the same content type ('%s')", again.ctype);
 	post(CONTS "/c/contentInstances", "text/plain", "two", &r);
 	CHECK(r.status == 201, "second reading created (%u)", r.status);
 	get(CONTS "/c/contentInstances/latest/content", &admin, &r);
-	CHECK(r.status == 200 && !strcmp(r.body, "two"),
+	CHECK(r.status == 200, "latest after the second commit (%u)",
+	      r.status);
+	CHECK(!strcmp(r.body, "two"),
 	      "latest is the second reading after its commit ('%s')",
 	      r.body);
 	get(CONTS "/c/contentInstances/oldest/content", &admin, &r);
@@ -103,12 +108,13 @@ static void test_keys(void)
 	struct resp r;
 
 	get(CONTS "/c/contentInstances/latest", &admin, &r);
-	CHECK(r.status == 200 && strstr(r.body, "<"),
-	      "latest as XML (%u)", r.status);
+	CHECK(r.status == 200, "latest as XML: status 200 (%u)", r.status);
+	CHECK(strstr(r.body, "<") != NULL, "latest as XML: an XML body");
 	call("GET", CONTS "/c/contentInstances/latest", NULL,
 	     "application/json", NULL, &admin, &r);
-	CHECK(r.status == 200 && r.body[0] == '{',
-	      "then as JSON, not the kept XML ('%.20s')", r.body);
+	CHECK(r.status == 200, "then as JSON: status 200 (%u)", r.status);
+	CHECK(r.body[0] == '{', "then as JSON, not the kept XML ('%.20s')",
+	      r.body);
 	get(CONTS "/c/contentInstances/latest", &anon, &r);
 	CHECK(r.status == 403, "anonymous gets 403, not the admin's reply (%u)",
 	      r.status);

@@ -128,11 +128,92 @@ dkms-src:
 	install -m 0644 kernel/*.c kernel/*.h $(DKMS_SRC)/kernel/
 	install -m 0644 uapi/linux/m2msec.h $(DKMS_SRC)/uapi/linux/
 
+# Installed paths, as a Debian gateway package places them. DESTDIR puts
+# the whole tree under a staging directory (packages, tests).
+PREFIX ?= /usr
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+
+# Man pages and units are taken as they exist in the tree, so that the
+# targets work while some of them are still missing.
+MAN_PAGES := $(wildcard Documentation/man/*.7 Documentation/man/*.8)
+UNITS := $(wildcard agent/systemd/*.service)
+SAMPLE_CONF := agent/m2md.conf
+CONF := $(DESTDIR)$(SYSCONFDIR)/m2msec/m2md.conf
+
+install: agent
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/m2msec
+	install -m 0755 agent/m2md/m2md agent/m2mctl/m2mctl $(DESTDIR)$(SBINDIR)/
+	@set -e; for page in $(MAN_PAGES); do \
+		section=$${page##*.}; \
+		echo "install -m 0644 $$page $(DESTDIR)$(MANDIR)/man$$section/"; \
+		install -m 0644 $$page $(DESTDIR)$(MANDIR)/man$$section/; \
+	done
+	$(if $(UNITS),install -m 0644 $(UNITS) $(DESTDIR)$(UNITDIR)/)
+	@if [ ! -f $(SAMPLE_CONF) ]; then \
+		echo "install: $(SAMPLE_CONF) is missing, no sample config installed"; \
+	elif [ -e $(CONF) ]; then \
+		echo "install: keeping the existing $(CONF)"; \
+	else \
+		echo "install -m 0644 $(SAMPLE_CONF) $(CONF)"; \
+		install -m 0644 $(SAMPLE_CONF) $(CONF); \
+	fi
+
+# Removes what install put there. The config goes only if it still
+# equals the sample: an edited one is the operator's. Directories stay,
+# because other packages may share them.
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/m2md $(DESTDIR)$(SBINDIR)/m2mctl
+	@set -e; for page in $(notdir $(MAN_PAGES)); do \
+		section=$${page##*.}; \
+		echo "rm -f $(DESTDIR)$(MANDIR)/man$$section/$$page"; \
+		rm -f $(DESTDIR)$(MANDIR)/man$$section/$$page; \
+	done
+	$(if $(UNITS),rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(UNITS))))
+	@if [ -f $(CONF) ] && cmp -s $(SAMPLE_CONF) $(CONF); then \
+		echo "rm -f $(CONF)"; \
+		rm -f $(CONF); \
+	elif [ -e $(CONF) ]; then \
+		echo "uninstall: keeping $(CONF), which differs from $(SAMPLE_CONF)"; \
+	fi
+
+# The module sources for DKMS only: this target never runs dkms, because
+# dkms install builds and installs a module into the running system.
+install-dkms: dkms-src
+	@echo "Sources are in $(DKMS_SRC). As root, build and install the module"
+	@echo "for every installed kernel that has its headers with:"
+	@echo "  dkms add m2msec/$(DKMS_VERSION)"
+	@echo "  dkms install m2msec/$(DKMS_VERSION) -k \$$(uname -r)"
+	@echo "  dkms autoinstall   # the other installed kernels"
+
+# The Debian packages m2msec-dkms and m2msec-agent, built from the files
+# git tracks (so no build output enters them) in a fresh staging copy.
+DEB_DIR := $(BUILD)/deb
+DEB_SRC := $(DEB_DIR)/m2msec-$(DKMS_VERSION)
+
+deb:
+	@git rev-parse --is-inside-work-tree > /dev/null 2>&1 || { \
+		echo "deb: not a git checkout; make deb stages the files git tracks" >&2; \
+		exit 1; }
+	rm -rf $(DEB_SRC)
+	rm -f $(DEB_DIR)/*.deb $(DEB_DIR)/*.buildinfo $(DEB_DIR)/*.changes
+	mkdir -p $(DEB_SRC)
+	git ls-files -z | rsync -a --from0 --files-from=- \
+		--ignore-missing-args ./ $(DEB_SRC)/
+	rm -rf $(DEB_SRC)/debian
+	cp -a scripts/debian $(DEB_SRC)/debian
+	cd $(DEB_SRC) && dpkg-buildpackage -b -us -uc
+	@ls -l $(DEB_DIR)/*.deb
+
 clean:
 	rm -rf $(BUILD)
 	$(MAKE) -C agent clean
 	$(MAKE) -C tests/unit clean
 	$(if $(SELFTESTS),$(MAKE) -C tests/selftests clean)
 
-.PHONY: dkms-src all module module-broken module-test module-clean bench modules-all sparse agent unit selftests deps check demo \
+.PHONY: install uninstall install-dkms deb dkms-src all module module-broken module-test module-clean bench modules-all sparse agent unit selftests deps check demo \
 	demo-run clean

@@ -51,76 +51,81 @@ struct m2md_opt {
 	uint64_t min, max;	/* OPT_U32, OPT_U16, OPT_SIZE */
 	const char *arg;
 	const char *help;
+	bool live;		/* a reload applies it at once */
 };
+
+/* Whether a reload (SIGHUP) applies an option or leaves it to a restart. */
+#define LIVE	true
+#define RESTART	false
 
 #define CFG_FIELD(f)	offsetof(struct m2md_config, f), \
 			sizeof(((struct m2md_config *)0)->f)
 
 static const struct m2md_opt m2md_opts[] = {
 	{ "role", OPT_ROLE, CFG_FIELD(role), 0, 0, "ROLE",
-	  "role of this daemon: network (NSCL, bootstrap and authentication server) or gateway (GSCL); required" },
+	  "role of this daemon: network (NSCL, bootstrap and authentication server) or gateway (GSCL); required", RESTART },
 	{ "listen", OPT_LISTEN, CFG_FIELD(listen), 0, 0, "ADDR:PORT",
-	  "HTTP address and TCP port to listen on (default 0.0.0.0:8080 for network, 127.0.0.1:8181 for gateway)" },
+	  "HTTP address and TCP port to listen on (default 0.0.0.0:8080 for network, 127.0.0.1:8181 for gateway)", RESTART },
 	{ "state-dir", OPT_STRING, CFG_FIELD(state_dir), 0, 0, "DIR",
-	  "directory of the SQLite state database m2md.db (default /var/lib/m2msec)" },
+	  "directory of the SQLite state database m2md.db (default /var/lib/m2msec/ROLE, the role's name)", RESTART },
 	{ "keyring", OPT_KEYRING, CFG_FIELD(keyring_name), 0, 0, "KR",
-	  "keyring that receives new keys: @u, @s, @us, @p or a serial number (default @u, the user keyring)" },
+	  "keyring that receives new keys: @u, @s, @us, @p or a serial number (default @u, the user keyring)", RESTART },
 	{ "log-level", OPT_LOGLEVEL, CFG_FIELD(log_level), 0, 0, "LEVEL",
-	  "lowest priority logged: err, warning, info or debug (default info)" },
+	  "lowest priority logged: err, warning, info or debug (default info)", LIVE },
 	{ "syslog", OPT_BOOL, CFG_FIELD(syslog), 0, 0, "yes|no",
-	  "log to syslog instead of stderr (default no)" },
+	  "log to syslog instead of stderr (default no)", LIVE },
 	{ "max-body", OPT_SIZE, CFG_FIELD(max_body), 1024, 64 << 20, "BYTES",
-	  "largest request body accepted on resource paths, in bytes (default 65536); handshake paths accept at most 1024" },
+	  "largest request body accepted on resource paths, in bytes (default 65536); handshake paths accept at most 1024", LIVE },
 	{ "threads", OPT_U32, CFG_FIELD(threads), 0, 64, "N",
-	  "HTTP worker threads; 0 (the default) gives each connection a thread of its own, so that the creates of all connections can share one commit" },
+	  "HTTP worker threads; 0 (the default) gives each connection a thread of its own, so that the creates of all connections can share one commit", RESTART },
 	{ "kernel", OPT_BOOL, CFG_FIELD(kernel), 0, 0, "yes|no",
-	  "use the m2msec kernel module (default yes); with no, m2md serves the resource tree without it: handshake paths and Kma-signed requests get 503, there is no tunnel, and requests are anonymous or come from the admin socket" },
+	  "use the m2msec kernel module (default yes); with no, m2md serves the resource tree without it: handshake paths and Kma-signed requests get 503, there is no tunnel, and requests are anonymous or come from the admin socket", RESTART },
 	{ "admin-socket", OPT_SOCKET, CFG_FIELD(admin_socket), 0, 0, "PATH",
-	  "Unix socket serving the same paths as listen, where a client running as root or as m2md's user is the administrator with every right; an absolute path, or \"\" for none (default " M2MD_RUN_DIR "/m2md-network.sock or " M2MD_RUN_DIR "/m2md-gateway.sock)" },
+	  "Unix socket serving the same paths as listen, where a client running as root or as m2md's user is the administrator with every right; an absolute path, or \"\" for none (default " M2MD_RUN_DIR "/m2md-network.sock or " M2MD_RUN_DIR "/m2md-gateway.sock)", RESTART },
 	{ "coap-listen", OPT_COAP, CFG_FIELD(coap_listen), 0, 0, "ADDR:PORT",
-	  "serve the resource tree over CoAP on this UDP address and port, for example 0.0.0.0:5683, or \"\" for none (default none)" },
+	  "serve the resource tree over CoAP on this UDP address and port, for example 0.0.0.0:5683, or \"\" for none (default none)", RESTART },
 	{ "auth-skew", OPT_U32, CFG_FIELD(auth_skew), 1, 3600, "SECONDS",
-	  "largest difference between the time of a Kma-signed request and m2md's clock, in seconds; nonces are remembered for up to twice this time (default 300)" },
+	  "largest difference between the time of a Kma-signed request and m2md's clock, in seconds; nonces are remembered for up to twice this time (default 300)", LIVE },
 	{ "tunnel", OPT_BOOL, CFG_FIELD(tunnel), 0, 0, "yes|no",
-	  "carry mId over an m2msec interface: the network creates it at start and requires it in connect (mid flags bit 0), the gateway creates it after such a connect (default yes)" },
+	  "carry mId over an m2msec interface: the network creates it at start and requires it in connect (mid flags bit 0), the gateway creates it after such a connect (default yes)", RESTART },
 	{ "tunnel-ifname", OPT_IFNAME, CFG_FIELD(tunnel_ifname), 0, 0, "NAME",
-	  "name of the m2msec interface (default m2m0)" },
+	  "name of the m2msec interface (default m2m0)", RESTART },
 	{ "tunnel-port", OPT_U16, CFG_FIELD(tunnel_port), 1, 65535, "PORT",
-	  "UDP port of the m2msec interface; the gateway sends to this port of the NSCL host (default 5685)" },
+	  "UDP port of the m2msec interface; the gateway sends to this port of the NSCL host (default 5685)", RESTART },
 	{ "tunnel-prefix", OPT_PREFIX6, CFG_FIELD(tunnel_prefix_text), 0, 0, "PREFIX",
-	  "IPv6 prefix inside the tunnel, at most /64, the same on both sides: the network is PREFIX::1, a gateway PREFIX plus the last 8 bytes of its node id (default fd6d:326d:6d32::/64)" },
+	  "IPv6 prefix inside the tunnel, at most /64, the same on both sides: the network is PREFIX::1, a gateway PREFIX plus the last 8 bytes of its node id (default fd6d:326d:6d32::/64)", RESTART },
 	{ "tunnel-prefix4", OPT_PREFIX4, CFG_FIELD(tunnel_prefix4_text), 0, 0, "PREFIX",
-	  "IPv4 prefix inside the tunnel, at most /24, for example 10.201.0.0/16: the network is host 1 of it, a gateway a host derived from its node id (default none: IPv6 only)" },
+	  "IPv4 prefix inside the tunnel, at most /24, for example 10.201.0.0/16: the network is host 1 of it, a gateway a host derived from its node id (default none: IPv6 only)", RESTART },
 	{ "tunnel-routes", OPT_PREFIXES, CFG_FIELD(tunnel_routes_text), 0, 0, "PREFIX[,...]",
-	  "gateway: more prefixes to send through the tunnel, besides the tunnel prefixes (default none)" },
+	  "gateway: more prefixes to send through the tunnel, besides the tunnel prefixes (default none)", RESTART },
 	{ "kmr-lifetime", OPT_U32, CFG_FIELD(kmr_lifetime), 0, UINT32_MAX, "SECONDS",
-	  "network: lifetime of a Kmr made by bootstrap, in seconds, 0 = no expiry (default 0)" },
+	  "network: lifetime of a Kmr made by bootstrap, in seconds, 0 = no expiry (default 0)", LIVE },
 	{ "mas-fqdn", OPT_STRING, CFG_FIELD(mas_fqdn), 0, 0, "NAME",
-	  "network: MAS host name sent in bootstrap (default the host name)" },
+	  "network: MAS host name sent in bootstrap (default the host name)", LIVE },
 	{ "scl-id-pattern", OPT_STRING, CFG_FIELD(scl_id_pattern), 0, 0, "PATTERN",
-	  "network: SCL id assigned in bootstrap; %n = first 8 hex digits of the node id, %N = all 32, %% = % (default gscl-%n)" },
+	  "network: SCL id assigned in bootstrap; %n = first 8 hex digits of the node id, %N = all 32, %% = % (default gscl-%n)", LIVE },
 	{ "kmc-lifetime", OPT_U32, CFG_FIELD(kmc_lifetime), 1, UINT32_MAX, "SECONDS",
-	  "network: lifetime of a Kmc made by connect, in seconds (default 3600)" },
+	  "network: lifetime of a Kmc made by connect, in seconds (default 3600)", LIVE },
 	{ "mid-flags", OPT_U16, CFG_FIELD(mid_flags), 0, M2MSEC_MID_PROTECT, "FLAGS",
-	  "network: mId security flags sent in connect; bit 0 (per-packet protection required) follows the tunnel option, set for yes and cleared for no (default 1)" },
+	  "network: mId security flags sent in connect; bit 0 (per-packet protection required) follows the tunnel option, set for yes and cleared for no (default 1)", LIVE },
 	{ "nscl-id", OPT_STRING, CFG_FIELD(nscl_id), 0, 0, "ID",
-	  "network: NSCL id sent in connect (default nscl)" },
+	  "network: NSCL id sent in connect (default nscl)", LIVE },
 	{ "nscl", OPT_STRING, CFG_FIELD(nscl_url), 0, 0, "URL",
-	  "gateway: URL of the network side, for example http://10.0.0.1:8080; required" },
+	  "gateway: URL of the network side, for example http://10.0.0.1:8080; required", RESTART },
 	{ "nscl-base", OPT_STRING, CFG_FIELD(nscl_base), 0, 0, "URL",
-	  "gateway: URL of the NSCL resource tree (default scheme, host and port of --nscl + /nscl)" },
+	  "gateway: URL of the NSCL resource tree (default scheme, host and port of --nscl + /nscl)", RESTART },
 	{ "handshake-base", OPT_STRING, CFG_FIELD(handshake_base), 0, 0, "URL",
-	  "gateway: URL prefix of the handshake paths (default scheme, host and port of --nscl + /m2msec)" },
+	  "gateway: URL prefix of the handshake paths (default scheme, host and port of --nscl + /m2msec)", RESTART },
 	{ "bootstrap-id", OPT_STRING, CFG_FIELD(bootstrap_id), 0, 0, "ID",
-	  "gateway: bootstrap id, the description of this device's m2m_boot key on the network side; required" },
+	  "gateway: bootstrap id, the description of this device's m2m_boot key on the network side; required", RESTART },
 	{ "suites", OPT_SUITES, CFG_FIELD(suites), 0, M2MSEC_SUITES_ALL, "MASK",
-	  "gateway: AEAD suites offered in connect, bit 0 AES-256-GCM, bit 1 ChaCha20-Poly1305, 0 = both (default 0)" },
+	  "gateway: AEAD suites offered in connect, bit 0 AES-256-GCM, bit 1 ChaCha20-Poly1305, 0 = both (default 0)", RESTART },
 	{ "http-timeout", OPT_U32, CFG_FIELD(http_timeout_ms), 100, 600000, "MS",
-	  "gateway: timeout of each HTTP request to the network side, in milliseconds (default 10000)" },
+	  "gateway: timeout of each HTTP request to the network side, in milliseconds (default 10000)", LIVE },
 	{ "retry-min", OPT_U32, CFG_FIELD(retry_min), 1, 86400, "SECONDS",
-	  "gateway: first delay before retrying a failed bootstrap, connect or registration, in seconds (default 5)" },
+	  "gateway: first delay before retrying a failed bootstrap, connect or registration, in seconds (default 5)", LIVE },
 	{ "retry-max", OPT_U32, CFG_FIELD(retry_max), 1, 86400, "SECONDS",
-	  "gateway: largest retry delay, reached by doubling, in seconds (default 300)" },
+	  "gateway: largest retry delay, reached by doubling, in seconds (default 300)", LIVE },
 };
 
 #define M2MD_NOPTS	(sizeof(m2md_opts) / sizeof(m2md_opts[0]))
@@ -128,7 +133,6 @@ static const struct m2md_opt m2md_opts[] = {
 void m2md_config_defaults(struct m2md_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "/var/lib/m2msec");
 	snprintf(cfg->keyring_name, sizeof(cfg->keyring_name), "@u");
 	cfg->keyring = KEY_SPEC_USER_KEYRING;
 	cfg->log_level = LOG_INFO;
@@ -553,93 +557,49 @@ int m2md_config_set(struct m2md_config *cfg, const char *key,
 	}
 }
 
-/* True for the options where an empty value turns a feature off. */
-static bool m2md_opt_may_be_empty(const char *key)
+bool m2md_config_opt_may_be_empty(const char *key)
 {
 	const struct m2md_opt *opt = m2md_opt_find(key);
 
 	return opt && (opt->type == OPT_SOCKET || opt->type == OPT_COAP);
 }
 
-static char *m2md_trim(char *s)
+int m2md_config_opt_index(const char *key)
 {
-	char *end;
+	const struct m2md_opt *opt = m2md_opt_find(key);
 
-	while (isspace((unsigned char)*s))
-		s++;
-	end = s + strlen(s);
-	while (end > s && isspace((unsigned char)end[-1]))
-		*--end = '\0';
-	return s;
+	return opt ? (int)(opt - m2md_opts) : -1;
 }
 
-/* Parse one line. Returns 0 (also for blank and comment lines) or -1. */
-static int m2md_config_line(struct m2md_config *cfg, char *line,
+size_t m2md_config_opt_count(void)
+{
+	return M2MD_NOPTS;
+}
+
+/* What one walk over argv does. */
+enum m2md_args_pass {
+	M2MD_PASS_ROLE,		/* only --role, which selects file sections */
+	M2MD_PASS_FILE,		/* only --config; other keys are checked */
+	M2MD_PASS_FLAGS,	/* every flag but --config */
+};
+
+/* Load the file of --config and remember its path for reloads. */
+static int m2md_args_config(struct m2md_config *cfg, const char *path,
 			    char *err, size_t errlen)
 {
-	char *eq, *key, *value;
-
-	line = m2md_trim(line);
-	if (!*line || *line == '#')
-		return 0;
-	eq = strchr(line, '=');
-	if (!eq)
+	if (strlen(path) >= sizeof(cfg->config_path))
 		return m2md_errf(err, errlen,
-				 "expected 'key = value', found '%s'", line);
-	*eq = '\0';
-	key = m2md_trim(line);
-	value = m2md_trim(eq + 1);
-	if (!*key)
-		return m2md_errf(err, errlen, "missing key before '='");
-	if (!strcmp(key, "config"))
-		return m2md_errf(err, errlen,
-				 "config: a config file cannot name another one");
-	if (!*value && !m2md_opt_may_be_empty(key))
-		return m2md_errf(err, errlen, "%s: empty value", key);
-	if (!strcmp(value, "\"\""))
-		value = "";
-	return m2md_config_set(cfg, key, value, err, errlen);
-}
-
-int m2md_config_load_file(struct m2md_config *cfg, const char *path,
-			  char *err, size_t errlen)
-{
-	char reason[512];
-	char line[2048];
-	unsigned int lineno = 0;
-	FILE *f;
-
-	f = fopen(path, "r");
-	if (!f)
-		return m2md_errf(err, errlen, "%s: cannot open: %s", path,
-				 strerror(errno));
-	while (fgets(line, sizeof(line), f)) {
-		lineno++;
-		if (!strchr(line, '\n') && !feof(f)) {
-			fclose(f);
-			return m2md_errf(err, errlen,
-					 "%s:%u: line longer than %zu bytes",
-					 path, lineno, sizeof(line) - 2);
-		}
-		if (m2md_config_line(cfg, line, reason, sizeof(reason))) {
-			fclose(f);
-			return m2md_errf(err, errlen, "%s:%u: %s", path,
-					 lineno, reason);
-		}
-	}
-	if (ferror(f)) {
-		fclose(f);
-		return m2md_errf(err, errlen, "%s: read failed", path);
-	}
-	fclose(f);
-	return 0;
+				 "--config: path longer than %zu bytes",
+				 sizeof(cfg->config_path) - 1);
+	snprintf(cfg->config_path, sizeof(cfg->config_path), "%s", path);
+	return m2md_config_load_file(cfg, path, err, errlen);
 }
 
 /*
- * Walk argv calling fn for each "--key value" or "--key=value" pair.
- * Returns 1 for --help, 0, or -1 with a reason in err.
+ * Walk argv handling the "--key value" or "--key=value" pairs of one
+ * pass. Returns 1 for --help, 0, or -1 with a reason in err.
  */
-static int m2md_args_walk(int argc, char **argv, bool config_only,
+static int m2md_args_walk(int argc, char **argv, enum m2md_args_pass pass,
 			  struct m2md_config *cfg, char *err, size_t errlen)
 {
 	char key[M2MD_NAME_MAX];
@@ -670,18 +630,18 @@ static int m2md_args_walk(int argc, char **argv, bool config_only,
 			value = argv[++i];
 		}
 		if (!strcmp(key, "config")) {
-			if (config_only &&
-			    m2md_config_load_file(cfg, value, err, errlen))
+			if (pass == M2MD_PASS_FILE &&
+			    m2md_args_config(cfg, value, err, errlen))
 				return -1;
 			continue;
 		}
-		if (config_only) {
-			if (!m2md_opt_find(key))
-				return m2md_errf(err, errlen,
-						 "unknown option '--%s'; see --help",
-						 key);
+		if (!m2md_opt_find(key))
+			return m2md_errf(err, errlen,
+					 "unknown option '--%s'; see --help",
+					 key);
+		if (pass == M2MD_PASS_FILE ||
+		    (pass == M2MD_PASS_ROLE && !m2md_key_equal(key, "role")))
 			continue;
-		}
 		if (m2md_config_set(cfg, key, value, err, errlen))
 			return -1;
 	}
@@ -691,14 +651,23 @@ static int m2md_args_walk(int argc, char **argv, bool config_only,
 int m2md_config_parse_args(struct m2md_config *cfg, int argc, char **argv,
 			   char *err, size_t errlen)
 {
+	static const enum m2md_args_pass passes[] = {
+		M2MD_PASS_ROLE, M2MD_PASS_FILE, M2MD_PASS_FLAGS,
+	};
+	size_t i;
 	int ret;
 
 	m2md_config_defaults(cfg);
-	/* First pass: only --config, so that flags override the file. */
-	ret = m2md_args_walk(argc, argv, true, cfg, err, errlen);
-	if (ret)
-		return ret;
-	return m2md_args_walk(argc, argv, false, cfg, err, errlen);
+	/*
+	 * The role comes first because it selects the file's section, and
+	 * the file before the other flags because flags override it.
+	 */
+	for (i = 0; i < sizeof(passes) / sizeof(passes[0]); i++) {
+		ret = m2md_args_walk(argc, argv, passes[i], cfg, err, errlen);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 /* Copy "scheme://host[:port]" of url into out, without path. */
@@ -804,8 +773,8 @@ static int m2md_finish_network(struct m2md_config *cfg, char *err,
 }
 
 /*
- * Fill the settings that follow from others: the admin socket of the
- * role, and no tunnel without the kernel module, which carries it.
+ * Fill the settings that follow from others: the admin socket and the
+ * state directory of the role, and no tunnel without the kernel module, which carries it.
  */
 static void m2md_finish_common(struct m2md_config *cfg)
 {
@@ -813,6 +782,9 @@ static void m2md_finish_common(struct m2md_config *cfg)
 		snprintf(cfg->admin_socket, sizeof(cfg->admin_socket),
 			 "%s/m2md-%s.sock", M2MD_RUN_DIR,
 			 m2md_role_name(cfg->role));
+	if (!cfg->state_dir[0])
+		snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s/%s",
+			 M2MD_STATE_DIR, m2md_role_name(cfg->role));
 	if (!cfg->kernel)
 		cfg->tunnel = false;
 }
@@ -888,6 +860,49 @@ static void m2md_print_wrapped(FILE *out, const char *text)
 	}
 }
 
+/* True when the option's text field is the value (not a number). */
+static bool m2md_opt_is_text(const struct m2md_opt *opt)
+{
+	switch (opt->type) {
+	case OPT_ROLE:
+	case OPT_U32:
+	case OPT_U16:
+	case OPT_SUITES:
+	case OPT_LOGLEVEL:
+	case OPT_BOOL:
+	case OPT_SIZE:
+		return false;
+	default:
+		return true;
+	}
+}
+
+size_t m2md_config_diff(const struct m2md_config *old,
+			const struct m2md_config *cur, m2md_config_diff_fn fn,
+			void *ctx)
+{
+	const struct m2md_opt *opt;
+	const char *a, *b;
+	size_t i, n = 0;
+	bool same;
+
+	for (i = 0; i < M2MD_NOPTS; i++) {
+		opt = &m2md_opts[i];
+		a = (const char *)old + opt->offset;
+		b = (const char *)cur + opt->offset;
+		if (m2md_opt_is_text(opt))
+			same = !strncmp(a, b, opt->size);
+		else
+			same = !memcmp(a, b, opt->size);
+		if (same)
+			continue;
+		n++;
+		if (fn)
+			fn(opt->key, opt->live, ctx);
+	}
+	return n;
+}
+
 void m2md_config_usage(FILE *out)
 {
 	size_t i;
@@ -898,14 +913,19 @@ void m2md_config_usage(FILE *out)
 		"\n"
 		"m2msec agent: ETSI M2M NSCL or GSCL with the m2msec handshake.\n"
 		"Every option is also a config file key (key = value, # comments);\n"
-		"flags override the file.\n"
+		"flags override the file. Keys before the first section apply to both\n"
+		"roles, keys under [network] or [gateway] only to that role.\n"
+		"SIGHUP reads the config file again with the same flags: the options\n"
+		"marked (reloads) change at once, the others at the next start.\n"
 		"\n"
 		"  --config FILE\n"
 		"        read options from FILE before the other flags\n"
 		"  --help\n"
 		"        print this help and exit\n");
 	for (i = 0; i < M2MD_NOPTS; i++) {
-		fprintf(out, "  --%s %s\n", m2md_opts[i].key, m2md_opts[i].arg);
+		fprintf(out, "  --%s %s%s\n", m2md_opts[i].key,
+			m2md_opts[i].arg,
+			m2md_opts[i].live ? " (reloads)" : "");
 		m2md_print_wrapped(out, m2md_opts[i].help);
 	}
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * m2md configuration: built-in defaults, then a config file of
- * "key = value" lines, then command-line flags (--key value), each
- * later source overriding the earlier one. Every key is also a flag.
+ * "key = value" lines with optional [network] and [gateway] sections,
+ * then command-line flags (--key value), each later source overriding
+ * the earlier one. Every key is also a flag.
  */
 #ifndef M2MD_CONFIG_H
 #define M2MD_CONFIG_H
@@ -22,6 +23,8 @@
 #define M2MD_SOCKET_MAX	108
 /* Directory of the default admin sockets. */
 #define M2MD_RUN_DIR	"/run/m2msec"
+/* Parent of the default state directories, one per role. */
+#define M2MD_STATE_DIR	"/var/lib/m2msec"
 /* Maximum number of extra prefixes in tunnel-routes. */
 #define M2MD_TUNNEL_ROUTES_MAX	16
 
@@ -32,6 +35,7 @@ enum m2md_role {
 };
 
 struct m2md_config {
+	char config_path[M2MD_PATH_MAX];	/* --config FILE, "" = none */
 	enum m2md_role role;
 	char listen[M2MD_NAME_MAX];	/* ADDR:PORT, empty = role default */
 	char listen_addr[M2MD_NAME_MAX];
@@ -95,8 +99,10 @@ int m2md_config_set(struct m2md_config *cfg, const char *key,
 		    const char *value, char *err, size_t errlen);
 
 /*
- * Read a config file. Stops at the first bad line and returns -1 with
- * "FILE:LINE: reason" in err; cfg may then be partly updated.
+ * Read a config file. cfg->role, when set, selects the section that
+ * applies; else a role line before the first section sets it. Stops at
+ * the first bad line and returns -1 with "FILE:LINE: reason" in err;
+ * cfg may then be partly updated.
  */
 int m2md_config_load_file(struct m2md_config *cfg, const char *path,
 			  char *err, size_t errlen);
@@ -117,6 +123,23 @@ int m2md_config_parse_args(struct m2md_config *cfg, int argc, char **argv,
 int m2md_config_finish(struct m2md_config *cfg, char *err, size_t errlen);
 
 void m2md_config_usage(FILE *out);
+
+/* Index of an option in the option table, or -1 for an unknown key. */
+int m2md_config_opt_index(const char *key);
+size_t m2md_config_opt_count(void);
+/* True for the options where an empty value ("") turns a feature off. */
+bool m2md_config_opt_may_be_empty(const char *key);
+
+typedef void (*m2md_config_diff_fn)(const char *key, bool live, void *ctx);
+
+/*
+ * Call fn for each option whose value differs between two finished
+ * configs, with its key and whether a reload applies it at once (a live
+ * option). Returns the number of options that differ.
+ */
+size_t m2md_config_diff(const struct m2md_config *old,
+			const struct m2md_config *cur, m2md_config_diff_fn fn,
+			void *ctx);
 
 /*
  * Expand the scl id pattern for a node id: %n is the first 8 hex digits

@@ -6,6 +6,7 @@
 #include "gateway.h"
 #include "log.h"
 #include "network.h"
+#include "reload.h"
 #include "signals.h"
 
 int main(int argc, char **argv)
@@ -24,8 +25,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	m2m_log_init("m2md", cfg.syslog, cfg.log_level);
+	if (m2md_reload_init(&cfg, argc, argv)) {
+		fprintf(stderr, "m2md: out of memory\n");
+		return 1;
+	}
 	m2md_signals_block();
 	if (cfg.role == M2MD_ROLE_NETWORK)
-		return m2md_network_run(&cfg);
-	return m2md_gateway_run(&cfg);
+		ret = m2md_network_run(&cfg);
+	else
+		ret = m2md_gateway_run(&cfg);
+	m2md_reload_free();
+	return ret;
 }

@@ -4,13 +4,31 @@
 #include <signal.h>
 #include <time.h>
 
+#include "reload.h"
+#include "service.h"
 #include "signals.h"
 
+/* The signals that the main thread takes with sigwaitinfo(). */
 static void m2md_stop_set(sigset_t *set)
 {
 	sigemptyset(set);
 	sigaddset(set, SIGTERM);
 	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+}
+
+/*
+ * Handle a signal taken by m2md_signals_wait(): SIGHUP reloads the
+ * config and the wait goes on. Returns the signal for a stop, else 0.
+ */
+static int m2md_signals_take(int sig)
+{
+	if (sig == SIGHUP) {
+		m2md_reload();
+		return 0;
+	}
+	m2md_service_stopping();
+	return sig;
 }
 
 void m2md_signals_block(void)
@@ -31,9 +49,15 @@ int m2md_signals_wait(long timeout_ms)
 
 	m2md_stop_set(&set);
 	if (timeout_ms < 0) {
-		while ((sig = sigwaitinfo(&set, NULL)) < 0 && errno == EINTR)
-			;
-		return sig < 0 ? 0 : sig;
+		for (;;) {
+			sig = sigwaitinfo(&set, NULL);
+			if (sig < 0 && errno == EINTR)
+				continue;
+			if (sig < 0)
+				return 0;
+			if (m2md_signals_take(sig))
+				return sig;
+		}
 	}
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	end.tv_sec += timeout_ms / 1000;
@@ -54,8 +78,10 @@ int m2md_signals_wait(long timeout_ms)
 			ts.tv_nsec += 1000000000L;
 		}
 		sig = sigtimedwait(&set, NULL, &ts);
-		if (sig > 0)
+		if (sig > 0 && m2md_signals_take(sig))
 			return sig;
+		if (sig > 0)
+			continue;
 		if (errno != EINTR && errno != EAGAIN)
 			return 0;
 	}

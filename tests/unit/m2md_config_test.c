@@ -29,7 +29,7 @@ static void test_defaults_network(void)
 	CHECK(!strcmp(cfg.listen_addr, "0.0.0.0"), "listen address %s",
 	      cfg.listen_addr);
 	CHECK(cfg.listen_port == 8080, "listen port %u", cfg.listen_port);
-	CHECK(!strcmp(cfg.state_dir, "/var/lib/m2msec"), "state dir %s",
+	CHECK(!strcmp(cfg.state_dir, "/var/lib/m2msec/network"), "state dir %s",
 	      cfg.state_dir);
 	CHECK(cfg.keyring == KEY_SPEC_USER_KEYRING, "keyring %d", cfg.keyring);
 	CHECK(cfg.kmr_lifetime == 0, "kmr lifetime %u", cfg.kmr_lifetime);
@@ -203,7 +203,7 @@ static void test_bad_lines(void)
 
 	snprintf(path, sizeof(path), "%s/bad.conf", dir);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		snprintf(text, sizeof(text), "# line 1\nrole = network\n%s\n",
+		snprintf(text, sizeof(text), "# line 1\nthreads = 4\n%s\n",
 			 cases[i].line);
 		write_file(path, text);
 		m2md_config_defaults(&cfg);

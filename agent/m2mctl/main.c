@@ -45,12 +45,15 @@ static void m2mctl_usage(FILE *out)
 		"Exit status: 0 success, 1 the operation failed, 2 usage error.\n");
 }
 
-/* "m2mctl help [COMMAND]" prints the same text as --help. */
+/*
+ * "m2mctl help COMMAND" prints the same text as "m2mctl COMMAND --help".
+ * "m2mctl help" and "m2mctl help --help" print the list of commands.
+ */
 static int m2mctl_help(const char *name)
 {
 	size_t i;
 
-	if (!name) {
+	if (!name || !strcmp(name, "--help") || !strcmp(name, "-h")) {
 		m2mctl_usage(stdout);
 		return M2MCTL_EXIT_OK;
 	}

@@ -29,6 +29,7 @@
 #include "kmauth.h"
 #include "log.h"
 #include "problem.h"
+#include "reload.h"
 #include "ratelimit.h"
 #include "tree.h"
 
@@ -296,7 +297,8 @@ static enum MHD_Result m2md_http_begin(struct m2md_http_conn *hc,
 	hc->route = route;
 	hc->len = 0;
 	hc->too_large = false;
-	hc->limit = route->max_body ? route->max_body : http->max_body;
+	hc->limit = route->max_body ? route->max_body :
+		    m2md_live_max_body(http->max_body);
 	clen = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 					   MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (clen && strtoull(clen, NULL, 10) > hc->limit) {

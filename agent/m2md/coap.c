@@ -32,6 +32,7 @@
 #include "coap.h"
 #include "coap_msg.h"
 #include "log.h"
+#include "reload.h"
 #include "ratelimit.h"
 
 /* Handler threads at a time; more requests get 5.03 with Max-Age 1. */
@@ -249,7 +250,8 @@ static bool m2md_coap_prepare(struct m2md_coap *coap, coap_session_t *session,
 	}
 	if (!m2md_coap_collect(&coap->uploads, session, request, response,
 			       call, call->route->max_body ?
-			       call->route->max_body : coap->max_body))
+			       call->route->max_body :
+			       m2md_live_max_body(coap->max_body)))
 		return false;
 	call->req.body = call->body;
 	call->req.body_len = call->body_len;

@@ -28,6 +28,7 @@
 #include "kmauth.h"
 #include "log.h"
 #include "nl.h"
+#include "reload.h"
 #include "ratelimit.h"
 #include "tree.h"
 
@@ -61,7 +62,16 @@ struct m2md_auth {
 	pthread_mutex_t nl_lock;	/* one request at a time on nl */
 	int32_t keyring;
 	struct m2md_auth_ops ops;
-	unsigned int skew;
+	/*
+	 * The signature time window, which a reload may change: see
+	 * m2md_auth_skew(). skew_lock protects skew, narrow_until and
+	 * narrow_skew.
+	 */
+	pthread_mutex_t skew_lock;
+	unsigned int skew_start;	/* seconds, from ops or the default */
+	unsigned int skew;		/* seconds, the window in force */
+	int64_t narrow_until;		/* ts up to which narrow_skew holds */
+	unsigned int narrow_skew;	/* seconds */
 	uint8_t secret[M2MD_AUTH_SECRET_LEN];	/* key of the nonce tags */
 	struct m2md_nonces nonces;
 	struct m2md_ratelimit log_rl;
@@ -207,7 +217,10 @@ struct m2md_auth *m2md_auth_new(struct m2m_nl *nl, int32_t keyring,
 	auth->keyring = keyring;
 	if (ops)
 		auth->ops = *ops;
-	auth->skew = auth->ops.skew ? auth->ops.skew : M2MD_AUTH_SKEW;
+	auth->skew_start = auth->ops.skew ? auth->ops.skew : M2MD_AUTH_SKEW;
+	auth->skew = auth->skew_start;
+	auth->narrow_until = INT64_MIN;
+	pthread_mutex_init(&auth->skew_lock, NULL);
 	auth->log_rl = (struct m2md_ratelimit)M2MD_RATELIMIT_INIT(5);
 	pthread_mutex_init(&auth->nl_lock, NULL);
 	if (getrandom(auth->secret, sizeof(auth->secret), 0) !=
@@ -226,6 +239,7 @@ void m2md_auth_free(struct m2md_auth *auth)
 		return;
 	m2md_nonces_destroy(&auth->nonces);
 	pthread_mutex_destroy(&auth->nl_lock);
+	pthread_mutex_destroy(&auth->skew_lock);
 	OPENSSL_cleanse(auth->secret, sizeof(auth->secret));
 	free(auth);
 }

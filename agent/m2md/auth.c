@@ -360,19 +360,48 @@ static int m2md_auth_verify(struct m2md_auth *auth, const struct m2m_kmauth *a,
 	return ret;
 }
 
+/*
+ * Return the time window, in seconds, for a signature dated ts, taking
+ * a new auth-skew from a reload. A nonce is remembered until its ts plus
+ * the window in force when it was stored, so after a reload that widens
+ * the window, a signature that the old window could have accepted (one
+ * dated up to now plus the old window) keeps the old window: else its
+ * nonce could expire while it is still inside the new window, and a
+ * replay would pass.
+ */
+static unsigned int m2md_auth_skew(struct m2md_auth *auth, int64_t ts,
+				   int64_t now)
+{
+	unsigned int want = m2md_live_auth_skew(auth->skew_start);
+	unsigned int skew;
+
+	pthread_mutex_lock(&auth->skew_lock);
+	if (want > auth->skew) {
+		/* An earlier narrowing may still hold older signatures. */
+		if (auth->narrow_until < now - (int64_t)auth->skew ||
+		    auth->skew < auth->narrow_skew)
+			auth->narrow_skew = auth->skew;
+		auth->narrow_until = now + (int64_t)auth->skew;
+	}
+	auth->skew = want;
+	skew = want;
+	if (ts <= auth->narrow_until && auth->narrow_skew < skew)
+		skew = auth->narrow_skew;
+	pthread_mutex_unlock(&auth->skew_lock);
+	return skew;
+}
+
 /* Check the time window of a parsed signature; fills why when outside. */
-static bool m2md_auth_in_window(const struct m2md_auth *auth,
-				const struct m2m_kmauth *a, int64_t now,
-				char *why, size_t len)
+static bool m2md_auth_in_window(unsigned int skew, const struct m2m_kmauth *a,
+				int64_t now, char *why, size_t len)
 {
 	int64_t diff = a->ts > now ? a->ts - now : now - a->ts;
 
-	if (a->ts >= now - (int64_t)auth->skew &&
-	    a->ts <= now + (int64_t)auth->skew)
+	if (a->ts >= now - (int64_t)skew && a->ts <= now + (int64_t)skew)
 		return true;
 	snprintf(why, len,
 		 "expired timestamp: ts %" PRId64 " is %" PRId64 " s %s the server clock, more than the %u s allowed",
-		 a->ts, diff, a->ts > now ? "ahead of" : "behind", auth->skew);
+		 a->ts, diff, a->ts > now ? "ahead of" : "behind", skew);
 	return false;
 }
 
@@ -383,7 +412,7 @@ static int m2md_auth_kma(struct m2md_auth *auth, const struct m2md_request *req,
 	uint8_t digest[M2M_KMAUTH_DIGEST_LEN], tag[M2MD_NONCE_TAG_LEN];
 	const char *target = req->target ? req->target : req->path;
 	int64_t now = (int64_t)time(NULL);
-	unsigned int status, retry = 0;
+	unsigned int status, skew, retry = 0;
 	struct m2m_kmauth a;
 	char why[512], msg[256];
 	int ret;
@@ -397,7 +426,8 @@ static int m2md_auth_kma(struct m2md_auth *auth, const struct m2md_request *req,
 				 "Kma signatures cannot be checked: m2md runs without the m2msec kernel module (kernel = no)");
 		return -1;
 	}
-	if (!m2md_auth_in_window(auth, &a, now, why, sizeof(why)))
+	skew = m2md_auth_skew(auth, a.ts, now);
+	if (!m2md_auth_in_window(skew, &a, now, why, sizeof(why)))
 		return m2md_auth_reject(auth, req, &a, reply, 401, why);
 	m2md_auth_tag(auth, &a, tag);
 	if (m2md_nonces_seen(&auth->nonces, tag, now))
@@ -412,7 +442,7 @@ static int m2md_auth_kma(struct m2md_auth *auth, const struct m2md_request *req,
 		status = m2md_auth_verify_error(ret, &a, why, sizeof(why));
 		return m2md_auth_reject(auth, req, &a, reply, status, why);
 	}
-	ret = m2md_nonces_add(&auth->nonces, tag, a.ts + auth->skew, now,
+	ret = m2md_nonces_add(&auth->nonces, tag, a.ts + skew, now,
 			      &retry);
 	if (ret == -EEXIST)
 		return m2md_auth_reject(auth, req, &a, reply, 401,
@@ -420,7 +450,7 @@ static int m2md_auth_kma(struct m2md_auth *auth, const struct m2md_request *req,
 	if (ret) {
 		snprintf(why, sizeof(why),
 			 "too many signed requests: the %zu nonces of the last %u s are all remembered; retry in %u s",
-			 auth->nonces.max, auth->skew, retry);
+			 auth->nonces.max, skew, retry);
 		reply->retry_after = retry;
 		return m2md_auth_reject(auth, req, &a, reply, 503, why);
 	}

@@ -190,19 +190,22 @@ install-dkms: dkms-src
 	@echo "  dkms install m2msec/$(DKMS_VERSION) -k \$$(uname -r)"
 	@echo "  dkms autoinstall   # the other installed kernels"
 
-# The Debian packages m2msec-dkms and m2msec-agent, built from the files
-# git tracks (so no build output enters them) in a fresh staging copy.
+# The Debian packages m2msec-dkms and m2msec-agent, built in a fresh
+# staging copy of the files git tracks or would track: .gitignore keeps
+# build outputs out, and new files not yet committed are built as
+# make agent builds them.
 DEB_DIR := $(BUILD)/deb
 DEB_SRC := $(DEB_DIR)/m2msec-$(DKMS_VERSION)
 
 deb:
 	@git rev-parse --is-inside-work-tree > /dev/null 2>&1 || { \
-		echo "deb: not a git checkout; make deb stages the files git tracks" >&2; \
+		echo "deb: not a git checkout: make deb stages the files that git lists" >&2; \
 		exit 1; }
 	rm -rf $(DEB_SRC)
 	rm -f $(DEB_DIR)/*.deb $(DEB_DIR)/*.buildinfo $(DEB_DIR)/*.changes
 	mkdir -p $(DEB_SRC)
-	git ls-files -z | rsync -a --from0 --files-from=- \
+	git ls-files -z --cached --others --exclude-standard | \
+		rsync -a --from0 --files-from=- \
 		--ignore-missing-args ./ $(DEB_SRC)/
 	rm -rf $(DEB_SRC)/debian
 	cp -a scripts/debian $(DEB_SRC)/debian

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "problem.h"
 #include "proto.h"
+#include "reload.h"
 #include "ratelimit.h"
 #include "responder.h"
 
@@ -67,13 +68,15 @@ static int m2md_bootstrap_node(struct m2md_responder *r,
 			       struct m2md_node *node)
 {
 	int ret = m2md_store_node_find_boot(r->store, bootstrap_id, node);
+	struct m2md_live live;
 
 	if (ret == -ENOENT) {
 		memset(node, 0, sizeof(*node));
 		snprintf(node->bootstrap_id, sizeof(node->bootstrap_id), "%s",
 			 bootstrap_id);
 		ret = m2md_random(node->node_id, sizeof(node->node_id));
-		if (!ret && m2md_scl_id_expand(r->cfg->scl_id_pattern,
+		m2md_live_read(r->cfg, &live);
+		if (!ret && m2md_scl_id_expand(live.scl_id_pattern,
 					       node->node_id, node->scl_id,
 					       sizeof(node->scl_id)))
 			ret = -EINVAL;
@@ -91,12 +94,14 @@ static int m2md_connect_node(struct m2md_responder *r, const uint8_t *node_id,
 			     struct m2md_node *node)
 {
 	int ret = m2md_store_node_get(r->store, node_id, node);
+	struct m2md_live live;
 
 	/* A Kmr provisioned by hand has no bootstrap row yet. */
 	if (ret == -ENOENT) {
 		memset(node, 0, sizeof(*node));
 		memcpy(node->node_id, node_id, M2MSEC_NODE_ID_LEN);
-		if (m2md_scl_id_expand(r->cfg->scl_id_pattern, node_id,
+		m2md_live_read(r->cfg, &live);
+		if (m2md_scl_id_expand(live.scl_id_pattern, node_id,
 				       node->scl_id, sizeof(node->scl_id)))
 			return -EINVAL;
 		ret = 0;
@@ -113,19 +118,25 @@ static void m2md_fill_bootstrap(struct m2md_responder *r,
 				const struct m2md_node *node,
 				struct m2m_hs *hs)
 {
+	struct m2md_live live;
+
+	m2md_live_read(r->cfg, &live);
 	memcpy(hs->node_id, node->node_id, sizeof(hs->node_id));
 	hs->has_node_id = true;
 	hs->key_index = node->kmr_index;
 	hs->has_key_index = true;
-	hs->lifetime = r->cfg->kmr_lifetime;
+	hs->lifetime = live.kmr_lifetime;
 	hs->has_lifetime = true;
-	snprintf(hs->mas_fqdn, sizeof(hs->mas_fqdn), "%s", r->cfg->mas_fqdn);
+	snprintf(hs->mas_fqdn, sizeof(hs->mas_fqdn), "%s", live.mas_fqdn);
 	snprintf(hs->scl_id, sizeof(hs->scl_id), "%s", node->scl_id);
 }
 
 static int m2md_fill_connect(struct m2md_responder *r,
 			     const struct m2md_node *node, struct m2m_hs *hs)
 {
+	struct m2md_live live;
+
+	m2md_live_read(r->cfg, &live);
 	do {
 		if (m2md_random(&hs->conn_id, sizeof(hs->conn_id)))
 			return -EIO;
@@ -133,11 +144,11 @@ static int m2md_fill_connect(struct m2md_responder *r,
 	hs->has_conn_id = true;
 	hs->key_index = node->kmc_index;
 	hs->has_key_index = true;
-	hs->lifetime = r->cfg->kmc_lifetime;
+	hs->lifetime = live.kmc_lifetime;
 	hs->has_lifetime = true;
-	hs->mid_flags = r->cfg->mid_flags;
+	hs->mid_flags = live.mid_flags;
 	hs->has_mid_flags = true;
-	snprintf(hs->nscl_id, sizeof(hs->nscl_id), "%s", r->cfg->nscl_id);
+	snprintf(hs->nscl_id, sizeof(hs->nscl_id), "%s", live.nscl_id);
 	hs->suites = M2MSEC_SUITES_ALL;
 	return 0;
 }

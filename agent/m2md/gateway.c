@@ -26,6 +26,8 @@
 #include "keys.h"
 #include "log.h"
 #include "notify.h"
+#include "reload.h"
+#include "service.h"
 #include "signals.h"
 #include "xml.h"
 
@@ -119,7 +121,7 @@ static int m2md_gw_bootstrap(struct m2md_gw_run *run)
 		.id = (const uint8_t *)cfg->bootstrap_id,
 		.id_len = strlen(cfg->bootstrap_id),
 		.keyring = cfg->keyring,
-		.timeout_ms = cfg->http_timeout_ms,
+		.timeout_ms = m2md_live_http_timeout(cfg->http_timeout_ms),
 	};
 	char node_hex[M2M_NODE_ID_HEX_LEN + 1], key_hex[M2M_KEY_ID_HEX_LEN + 1];
 	char kmr_index[16], err[512];
@@ -164,7 +166,7 @@ static int m2md_gw_connect(struct m2md_gw_run *run)
 		.id_len = sizeof(node_id),
 		.suites = cfg->suites,
 		.keyring = cfg->keyring,
-		.timeout_ms = cfg->http_timeout_ms,
+		.timeout_ms = m2md_live_http_timeout(cfg->http_timeout_ms),
 	};
 	char node_hex[M2M_NODE_ID_HEX_LEN + 1], key_hex[M2M_KEY_ID_HEX_LEN + 1];
 	char conn[24], kmc_index[16], expiry[24], err[512];
@@ -202,6 +204,8 @@ static int m2md_gw_connect(struct m2md_gw_run *run)
 	m2m_info("connect: done: node id %s, connection id %s, key id %s, key serial %d, kmc_index %u, suite %u, mid flags 0x%04x, nscl id %s, lifetime %u s",
 		 node_hex, conn, key_hex, res.key_serial, res.key_index,
 		 res.suite, res.mid_flags, res.nscl_id, res.lifetime);
+	m2md_service_status("connected to the NSCL at %s: node id %s, connection id %s",
+			    cfg->handshake_base, node_hex, conn);
 	return 0;
 }
 
@@ -221,11 +225,13 @@ static int m2md_gw_register(struct m2md_gw_run *run)
 /* Sleep for the backoff delay, then double it. Returns a signal or 0. */
 static int m2md_gw_backoff(struct m2md_gw_run *run)
 {
-	unsigned int delay = run->backoff;
+	unsigned int max = m2md_live_retry_max(run->cfg->retry_max);
+	unsigned int delay = run->backoff < max ? run->backoff : max;
 
 	m2m_info("retrying in %u s", delay);
-	run->backoff = delay * 2 > run->cfg->retry_max ? run->cfg->retry_max :
-		       delay * 2;
+	m2md_service_status("not connected to the NSCL: retrying in %u s",
+			    delay);
+	run->backoff = delay * 2 > max ? max : delay * 2;
 	return m2md_signals_wait((long)delay * 1000);
 }
 
@@ -243,6 +249,7 @@ static bool m2md_gw_key_error(int ret)
 /* Register, retrying until success or until reconnect_at. */
 static int m2md_gw_register_until(struct m2md_gw_run *run, time_t reconnect_at)
 {
+	unsigned int max;
 	long left;
 	int sig;
 
@@ -253,8 +260,8 @@ static int m2md_gw_register_until(struct m2md_gw_run *run, time_t reconnect_at)
 		if ((long)run->backoff < left)
 			left = run->backoff;
 		m2m_info("registration: retrying in %ld s", left);
-		run->backoff = run->backoff * 2 > run->cfg->retry_max ?
-			       run->cfg->retry_max : run->backoff * 2;
+		max = m2md_live_retry_max(run->cfg->retry_max);
+		run->backoff = run->backoff * 2 > max ? max : run->backoff * 2;
 		sig = m2md_signals_wait(left * 1000);
 		if (sig)
 			return sig;
@@ -339,13 +346,13 @@ static int m2md_gw_cycle(struct m2md_gw_run *run)
 	}
 	if (m2md_gw_tunnel(run))
 		return m2md_gw_backoff(run);
-	run->backoff = run->cfg->retry_min;
+	run->backoff = m2md_live_retry_min(run->cfg->retry_min);
 	reconnect_at = time(NULL) +
 		       m2md_gateway_reconnect_delay(run->kmc_lifetime);
 	sig = m2md_gw_register_until(run, reconnect_at);
 	if (sig)
 		return sig;
-	run->backoff = run->cfg->retry_min;
+	run->backoff = m2md_live_retry_min(run->cfg->retry_min);
 	return m2md_gw_wait(run, reconnect_at);
 }
 
@@ -363,6 +370,7 @@ static int m2md_gw_tunnel_principal(void *ctx, const struct m2md_request *req,
 	const struct sockaddr_in6 *sin6;
 	const struct sockaddr_in *sin;
 	uint8_t net6[16], net4[4];
+	struct m2md_live live;
 
 	if (!cfg->tunnel || !req->client)
 		return 0;
@@ -383,8 +391,10 @@ static int m2md_gw_tunnel_principal(void *ctx, const struct m2md_request *req,
 	memset(who, 0, sizeof(*who));
 	who->kind = M2MD_PRINCIPAL_SCL;
 	if (m2md_store_kv_get(run->gw.store, "nscl_id", who->id,
-			      sizeof(who->id)) || !who->id[0])
-		snprintf(who->id, sizeof(who->id), "%s", cfg->nscl_id);
+			      sizeof(who->id)) || !who->id[0]) {
+		m2md_live_read(cfg, &live);
+		snprintf(who->id, sizeof(who->id), "%s", live.nscl_id);
+	}
 	return 1;
 }
 
@@ -526,6 +536,10 @@ int m2md_gateway_run(const struct m2md_config *cfg)
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (!m2md_gw_start(&run, &store, &http)) {
+		m2md_service_ready("serving /gscl on %s:%u, %s",
+				   cfg->listen_addr, m2md_http_port(http),
+				   cfg->kernel ? "connecting to the NSCL" :
+				   "kernel = no: no NSCL connection");
 		if (!cfg->kernel)
 			sig = m2md_gw_serve_only();
 		else

@@ -21,6 +21,7 @@
 #include "network.h"
 #include "notify.h"
 #include "problem.h"
+#include "service.h"
 #include "signals.h"
 
 static const char *const m2md_nscl_subs[] = { "scls", "applications", NULL };
@@ -518,6 +519,9 @@ int m2md_network_run(const struct m2md_config *cfg)
 		 cfg->coap_listen[0] ? cfg->coap_listen : "none",
 		 cfg->kernel ? "yes" : "no", cfg->state_dir,
 		 cfg->keyring_name, cfg->nscl_id, cfg->mas_fqdn);
+	m2md_service_ready("serving /nscl and the handshake on %s:%u%s",
+			   cfg->listen_addr, m2md_http_port(sv.http),
+			   cfg->kernel ? "" : " (kernel = no: no handshakes)");
 	sig = m2md_signals_wait(-1);
 	m2m_info("stopping on %s", sig ? strsignal(sig) : "an error");
 	ret = 0;

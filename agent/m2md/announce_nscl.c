@@ -16,6 +16,7 @@
 #include "client.h"
 #include "log.h"
 #include "notify_priv.h"
+#include "reload.h"
 #include "repr.h"
 #include "xml.h"
 
@@ -184,7 +185,7 @@ static long m2md_annc_send(struct m2md_notify *n, const char *method,
 	struct m2md_client_req req = {
 		.method = method, .url = url, .body = body, .len = len,
 		.content_type = body ? "application/xml" : NULL,
-		.timeout_ms = n->http_timeout_ms,
+		.timeout_ms = m2md_live_http_timeout(n->http_timeout_ms),
 	};
 	struct m2md_client_reply reply;
 	long status = m2md_client_send(&req, &reply, err, errlen);

@@ -29,6 +29,7 @@
 #include "config.h"
 #include "log.h"
 #include "notify_priv.h"
+#include "reload.h"
 #include "repr.h"
 #include "xml.h"
 
@@ -274,7 +275,7 @@ static void m2md_member_remote(struct m2md_notify *n, const char *member,
 		.accept = req->accept,
 		.body = req->body_len ? req->body : NULL,
 		.len = req->body_len,
-		.timeout_ms = n->http_timeout_ms,
+		.timeout_ms = m2md_live_http_timeout(n->http_timeout_ms),
 	};
 	struct tm tm = { 0 };
 

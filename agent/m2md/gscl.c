@@ -12,6 +12,7 @@
 #include "client.h"
 #include "gateway.h"
 #include "log.h"
+#include "reload.h"
 #include "xml.h"
 
 static const char *const m2md_gscl_subs[] = { "applications", NULL };
@@ -34,7 +35,8 @@ static long m2md_remote_create(struct m2md_gateway *gw, const char *url,
 		return 0;
 	}
 	status = m2md_client_post(url, M2MD_XML_TYPE, body, len,
-				  gw->cfg->http_timeout_ms, err, errlen);
+				  m2md_live_http_timeout(gw->cfg->http_timeout_ms),
+				  err, errlen);
 	free(body);
 	if (status == 201)
 		m2m_info("gscl: created %s %s on the NSCL at %s", type, name,
@@ -56,7 +58,8 @@ long m2md_gateway_forward(struct m2md_gateway *gw, const char *scl_id,
 	snprintf(conts, sizeof(conts), "%s/%s/containers", apps, app);
 	snprintf(cis, sizeof(cis), "%s/%s/contentInstances", conts, container);
 	status = m2md_client_post(cis, content_type, body, len,
-				  gw->cfg->http_timeout_ms, err, errlen);
+				  m2md_live_http_timeout(gw->cfg->http_timeout_ms),
+				  err, errlen);
 	if (status != 404)
 		return status;
 	status = m2md_remote_create(gw, apps, "application", app, err, errlen);
@@ -67,7 +70,8 @@ long m2md_gateway_forward(struct m2md_gateway *gw, const char *scl_id,
 	if (status != 201 && status != 409)
 		return status;
 	return m2md_client_post(cis, content_type, body, len,
-				gw->cfg->http_timeout_ms, err, errlen);
+				m2md_live_http_timeout(gw->cfg->http_timeout_ms),
+				err, errlen);
 }
 
 /* Split "<root>/applications/<app>/containers/<c>/contentInstances". */

@@ -15,6 +15,7 @@
 #include "client.h"
 #include "gateway.h"
 #include "log.h"
+#include "reload.h"
 #include "repr.h"
 #include "xml.h"
 
@@ -55,7 +56,8 @@ int m2md_gateway_register(struct m2md_gateway *gw)
 	m2md_gateway_nscl_base(gw, base, sizeof(base));
 	snprintf(url, sizeof(url), "%s/scls", base);
 	status = m2md_client_post(url, M2MD_XML_TYPE, body, len,
-				  gw->cfg->http_timeout_ms, err, sizeof(err));
+				  m2md_live_http_timeout(gw->cfg->http_timeout_ms),
+				  err, sizeof(err));
 	free(body);
 	if (status == 201) {
 		m2m_info("registration: scl %s registered at %s/%s", scl_id,

@@ -26,6 +26,7 @@
 #include "client.h"
 #include "log.h"
 #include "notify_priv.h"
+#include "reload.h"
 #include "repr.h"
 
 unsigned int m2md_notify_backoff_ms = 1000;
@@ -240,7 +241,7 @@ static int m2md_deliver_one(struct m2md_notify *n, const char *sub_path,
 	struct m2md_client_req req = {
 		.method = "POST", .url = contact,
 		.content_type = "application/xml",
-		.timeout_ms = n->http_timeout_ms,
+		.timeout_ms = m2md_live_http_timeout(n->http_timeout_ms),
 	};
 	struct m2md_client_reply reply;
 	unsigned char *body;

@@ -20,7 +20,6 @@
 #include "repr.h"
 #include "xml.h"
 
-static struct m2md_ratelimit m2md_annc_rl = M2MD_RATELIMIT_INIT(5);
 
 /* The list of announced paths kept in the store. */
 struct json_object *m2md_annc_index(struct m2md_notify *n)
@@ -236,9 +235,8 @@ int m2md_annc_create(struct m2md_notify *n, const char *base,
 			 remote);
 		return m2md_annc_record(n, key, res->path, remote);
 	}
-	if (m2md_ratelimit_ok(&m2md_annc_rl))
-		m2m_warn("announce: POST %s for %s failed: %s", url, res->path,
-			 err);
+	m2m_warn_ratelimited("announce: POST %s for %s failed: %s", url,
+			     res->path, err);
 	return -EAGAIN;
 }
 
@@ -262,9 +260,8 @@ int m2md_annc_update(struct m2md_notify *n, const char *base,
 		m2md_annc_forget(n, key, res->path);
 		return m2md_annc_create(n, base, res, key);
 	}
-	if (m2md_ratelimit_ok(&m2md_annc_rl))
-		m2m_warn("announce: PUT %s for %s failed: %s", url, res->path,
-			 err);
+	m2m_warn_ratelimited("announce: PUT %s for %s failed: %s", url,
+			     res->path, err);
 	return -EAGAIN;
 }
 
@@ -281,8 +278,7 @@ int m2md_annc_delete(struct m2md_notify *n, const char *base,
 		m2m_info("announce: %s de-announced from %s", path, url);
 		return m2md_annc_forget(n, key, path);
 	}
-	if (m2md_ratelimit_ok(&m2md_annc_rl))
-		m2m_warn("announce: DELETE %s for %s failed: %s", url, path,
-			 err);
+	m2m_warn_ratelimited("announce: DELETE %s for %s failed: %s", url,
+			     path, err);
 	return -EAGAIN;
 }

@@ -29,7 +29,6 @@
 #include "log.h"
 #include "nl.h"
 #include "reload.h"
-#include "ratelimit.h"
 #include "tree.h"
 
 #define M2MD_NONCE_NONE		UINT32_MAX
@@ -74,7 +73,6 @@ struct m2md_auth {
 	unsigned int narrow_skew;	/* seconds */
 	uint8_t secret[M2MD_AUTH_SECRET_LEN];	/* key of the nonce tags */
 	struct m2md_nonces nonces;
-	struct m2md_ratelimit log_rl;
 };
 
 static int m2md_nonces_init(struct m2md_nonces *c, size_t max)
@@ -221,7 +219,6 @@ struct m2md_auth *m2md_auth_new(struct m2m_nl *nl, int32_t keyring,
 	auth->skew = auth->skew_start;
 	auth->narrow_until = INT64_MIN;
 	pthread_mutex_init(&auth->skew_lock, NULL);
-	auth->log_rl = (struct m2md_ratelimit)M2MD_RATELIMIT_INIT(5);
 	pthread_mutex_init(&auth->nl_lock, NULL);
 	if (getrandom(auth->secret, sizeof(auth->secret), 0) !=
 	    (ssize_t)sizeof(auth->secret) ||
@@ -292,11 +289,19 @@ static int m2md_auth_reject(struct m2md_auth *auth,
 			    const struct m2m_kmauth *a, struct m2md_reply *reply,
 			    unsigned int status, const char *why)
 {
-	if (m2md_ratelimit_ok(&auth->log_rl))
-		m2m_warn("auth: %s %s rejected with %u: %s (app '%s', kid %s)",
-			 m2md_method_name(req->method), req->path, status, why,
-			 a && a->app_id[0] ? a->app_id : "?",
-			 a && a->kid[0] ? a->kid : "?");
+	uint8_t key_id[M2MSEC_KEY_ID_LEN];
+	char peer[M2M_LOG_PEER_LEN];
+	struct m2m_log_ids ids = {
+		.peer = m2m_log_peer(req->client, peer, sizeof(peer)),
+	};
+
+	if (a && !m2m_hex_decode(a->kid, key_id, sizeof(key_id)))
+		ids.key_id = key_id;
+	m2m_log_ratelimited(LOG_WARNING, &ids,
+			    "auth: %s %s rejected with %u: %s (app '%s', kid %s)",
+			    m2md_method_name(req->method), req->path, status,
+			    why, a && a->app_id[0] ? a->app_id : "?",
+			    a && a->kid[0] ? a->kid : "?");
 	m2md_reply_error(req, reply, status, why);
 	return -1;
 }
@@ -353,10 +358,13 @@ static int m2md_auth_verify(struct m2md_auth *auth, const struct m2m_kmauth *a,
 	ret = m2m_nl_kma_verify(auth->nl, key_id, a->app_id, digest, a->mac,
 				&err);
 	pthread_mutex_unlock(&auth->nl_lock);
-	if (ret && ret != -EBADMSG && ret != -ENOKEY &&
-	    m2md_ratelimit_ok(&auth->log_rl))
-		m2m_warn("auth: KMA_VERIFY for app '%s', kid %s failed: %s",
-			 a->app_id, a->kid, err.msg);
+	if (ret && ret != -EBADMSG && ret != -ENOKEY) {
+		struct m2m_log_ids ids = { .key_id = key_id };
+
+		m2m_log_ratelimited(LOG_WARNING, &ids,
+				    "auth: KMA_VERIFY for app '%s', kid %s failed: %s",
+				    a->app_id, a->kid, err.msg);
+	}
 	return ret;
 }
 

@@ -33,7 +33,6 @@
 #include "coap_msg.h"
 #include "log.h"
 #include "reload.h"
-#include "ratelimit.h"
 
 /* Handler threads at a time; more requests get 5.03 with Max-Age 1. */
 #define M2MD_COAP_JOBS_MAX	64
@@ -87,14 +86,11 @@ struct m2md_coap {
 	struct m2md_coap_replies replies;	/* of POST, PUT in blocks */
 };
 
-/* libcoap's warnings, which any peer can cause: 10 lines a second. */
-static struct m2md_ratelimit m2md_coap_rl = M2MD_RATELIMIT_INIT(10);
-
+/* libcoap's warnings, which any peer can cause, pass a rate limit. */
 static void m2md_coap_log(coap_log_t level, const char *message)
 {
-	if (!m2md_ratelimit_ok(&m2md_coap_rl))
-		return;
-	m2m_warn("coap: %.*s", (int)strcspn(message, "\n"), message);
+	m2m_warn_ratelimited("coap: %.*s", (int)strcspn(message, "\n"),
+			     message);
 }
 
 static void m2md_coap_init_once(void)

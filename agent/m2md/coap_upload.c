@@ -19,7 +19,6 @@
 
 #include "coap_msg.h"
 #include "log.h"
-#include "ratelimit.h"
 
 /* Bodies being received in blocks, and how long one may pause. */
 #define M2MD_COAP_UPLOADS_MAX	16
@@ -27,9 +26,6 @@
 /* Replies being sent in blocks, and how long the client may pause. */
 #define M2MD_COAP_KEPT_MAX	16
 #define M2MD_COAP_KEPT_IDLE_S	60
-
-/* Log lines about kept replies, which any client can cause: 10 a second. */
-static struct m2md_ratelimit m2md_coap_kept_rl = M2MD_RATELIMIT_INIT(10);
 
 /* A request body arriving in Block1 blocks. */
 struct m2md_coap_upload {
@@ -361,9 +357,8 @@ void m2md_coap_keep(struct m2md_coap_replies *reps, coap_session_t *session,
 	if (kept)
 		kept->target = strdup(call->target);
 	if (!kept || !kept->target) {
-		if (m2md_ratelimit_ok(&m2md_coap_kept_rl))
-			m2m_warn("coap: out of memory keeping the reply to %s %s: its later blocks will get 4.08",
-				 call->method_name, call->target);
+		m2m_warn_ratelimited("coap: out of memory keeping the reply to %s %s: its later blocks will get 4.08",
+				     call->method_name, call->target);
 		free(kept);
 		return;
 	}
@@ -397,8 +392,7 @@ bool m2md_coap_resume(struct m2md_coap_replies *reps, coap_session_t *session,
 		snprintf(diagnostic, sizeof(diagnostic),
 			 "Block2 number %u of the reply to %s %.200s: no such reply is kept, send the request again",
 			 call->block2.num, call->method_name, call->target);
-		if (m2md_ratelimit_ok(&m2md_coap_kept_rl))
-			m2m_info("coap: %s", diagnostic);
+		m2m_info_ratelimited("coap: %s", diagnostic);
 		m2md_coap_fail(response, 408, diagnostic, -1);
 		return true;
 	}

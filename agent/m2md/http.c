@@ -30,7 +30,6 @@
 #include "log.h"
 #include "problem.h"
 #include "reload.h"
-#include "ratelimit.h"
 #include "tree.h"
 
 /*
@@ -442,18 +441,16 @@ static void m2md_http_done(void *cls, struct MHD_Connection *conn,
 	*con_cls = NULL;
 }
 
-/* libmicrohttpd's errors, which any peer can cause: 10 lines a second. */
-static struct m2md_ratelimit m2md_http_rl = M2MD_RATELIMIT_INIT(10);
-
+/* libmicrohttpd's errors, which any peer can cause, pass a rate limit. */
 static void m2md_http_log(void *cls, const char *fmt, va_list ap)
 {
 	char line[256];
 
-	if (!m2md_ratelimit_ok(&m2md_http_rl))
+	if (!m2m_log_enabled(LOG_WARNING))
 		return;
 	vsnprintf(line, sizeof(line), fmt, ap);
 	line[strcspn(line, "\n")] = '\0';
-	m2m_warn("http: %s", line);
+	m2m_warn_ratelimited("http: %s", line);
 }
 
 static int m2md_sockaddr(const char *addr, uint16_t port,

@@ -22,7 +22,6 @@
 #include "repr.h"
 #include "xml.h"
 
-static struct m2md_ratelimit m2md_events_rl = M2MD_RATELIMIT_INIT(2);
 
 int64_t m2md_now_ms(void)
 {
@@ -195,9 +194,9 @@ void m2md_notify_changed(struct m2md_notify *n,
 		n->events_dropped++;
 		if (!strcmp(old->res.type, "subscription"))
 			n->sub_events--;
-		if (m2md_ratelimit_ok(&m2md_events_rl))
-			m2m_warn("notify: %zu changes waiting: dropped the change of %s (%lu dropped so far)",
-				 n->nevents, old->res.path, n->events_dropped);
+		m2m_warn_ratelimited("notify: %zu changes waiting: dropped the change of %s (%lu dropped so far)",
+				     n->nevents, old->res.path,
+				     n->events_dropped);
 		m2md_resource_free(&old->res);
 		free(old);
 	}

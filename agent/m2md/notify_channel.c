@@ -18,7 +18,6 @@
 
 unsigned int m2md_long_poll_ms = M2MD_LONG_POLL_S * 1000;
 
-static struct m2md_ratelimit m2md_channel_rl = M2MD_RATELIMIT_INIT(2);
 
 struct m2md_queued {
 	struct m2md_queued *next;
@@ -114,9 +113,8 @@ int m2md_channel_push(struct m2md_notify *n, const char *path,
 		ch->dropped++;
 		free(old->doc);
 		free(old);
-		if (m2md_ratelimit_ok(&m2md_channel_rl))
-			m2m_warn("notify: channel %s holds %d notifications: dropped the oldest (%lu dropped so far)",
-				 path, M2MD_CHANNEL_QUEUE_MAX, ch->dropped);
+		m2m_warn_ratelimited("notify: channel %s holds %d notifications: dropped the oldest (%lu dropped so far)",
+				     path, M2MD_CHANNEL_QUEUE_MAX, ch->dropped);
 	}
 	if (ch->head)
 		ch->tail->next = q;

@@ -31,8 +31,6 @@
 
 unsigned int m2md_notify_backoff_ms = 1000;
 
-static struct m2md_ratelimit m2md_drop_rl = M2MD_RATELIMIT_INIT(2);
-static struct m2md_ratelimit m2md_fail_rl = M2MD_RATELIMIT_INIT(5);
 
 void m2md_pending_free(struct m2md_pending_notify *p)
 {
@@ -97,10 +95,9 @@ void m2md_sub_enqueue(struct m2md_notify *n, struct m2md_sub *sub,
 		old = m2md_pending_pop(sub);
 		m2md_pending_free(old);
 		sub->dropped++;
-		if (m2md_ratelimit_ok(&m2md_drop_rl))
-			m2m_warn("notify: %d notifications wait for %s: dropped the oldest (%lu dropped so far)",
-				 M2MD_NOTIFY_PENDING_MAX, sub->path,
-				 sub->dropped);
+		m2m_warn_ratelimited("notify: %d notifications wait for %s: dropped the oldest (%lu dropped so far)",
+				     M2MD_NOTIFY_PENDING_MAX, sub->path,
+				     sub->dropped);
 	}
 	m2md_pending_append(sub, p);
 }
@@ -311,10 +308,9 @@ static bool m2md_deliver_done(struct m2md_sub *sub,
 		return false;
 	}
 	sub->fails++;
-	if (m2md_ratelimit_ok(&m2md_fail_rl))
-		m2m_warn("notify: delivery for %s to %s failed (%s): failure %u of %d",
-			 sub->path, sub->contact, err, sub->fails,
-			 M2MD_NOTIFY_FAILS_MAX);
+	m2m_warn_ratelimited("notify: delivery for %s to %s failed (%s): failure %u of %d",
+			     sub->path, sub->contact, err, sub->fails,
+			     M2MD_NOTIFY_FAILS_MAX);
 	if (sub->fails >= M2MD_NOTIFY_FAILS_MAX) {
 		m2md_pending_free(p);
 		m2md_pending_free(sub->head);

@@ -13,7 +13,6 @@
 
 #include "addr.h"
 #include "notify.h"
-#include "ratelimit.h"
 #include "tree.h"
 
 /* Changes waiting for the worker; beyond this the oldest is dropped. */

@@ -20,11 +20,7 @@
 #include "problem.h"
 #include "proto.h"
 #include "reload.h"
-#include "ratelimit.h"
 #include "responder.h"
-
-/* Failures that any peer can cause: at most 10 log lines a second. */
-static struct m2md_ratelimit m2md_hs_rl = M2MD_RATELIMIT_INIT(10);
 
 void m2md_responder_init(struct m2md_responder *r,
 			 const struct m2md_kops *kops,
@@ -47,14 +43,28 @@ void m2md_responder_destroy(struct m2md_responder *r)
 	pthread_mutex_destroy(&r->lock);
 }
 
-static void m2md_hs_reject(struct m2md_reply *reply, int error,
+/* Fill *ids with the peer address of req, formatted into peer. */
+static void m2md_hs_ids(const struct m2md_request *req, char *peer,
+			size_t len, struct m2m_log_ids *ids)
+{
+	memset(ids, 0, sizeof(*ids));
+	ids->peer = m2m_log_peer(req->client, peer, len);
+}
+
+/* Reject a handshake message; any peer can cause this, so rate limit. */
+static void m2md_hs_reject(const struct m2md_request *req,
+			   struct m2md_reply *reply, int error,
 			   const char *mode, const char *what,
 			   const char *detail)
 {
+	char peer[M2M_LOG_PEER_LEN];
+	struct m2m_log_ids ids;
+
+	m2md_hs_ids(req, peer, sizeof(peer), &ids);
 	m2md_reply_errno(reply, error, detail);
-	if (m2md_ratelimit_ok(&m2md_hs_rl))
-		m2m_warn("%s %s rejected with HTTP %u: %s", mode, what,
-			 reply->status, detail);
+	m2m_log_ratelimited(LOG_WARNING, &ids,
+			    "%s %s rejected with HTTP %u: %s", mode, what,
+			    reply->status, detail);
 }
 
 static int m2md_random(void *buf, size_t len)
@@ -192,21 +202,33 @@ static int m2md_pick_node(struct m2md_responder *r, uint8_t mode,
 	return m2md_bootstrap_node(r, bootstrap_id, node);
 }
 
+/*
+ * Log an answered INIT. An INIT is not authenticated, so any peer that
+ * knows an id can cause this line: it passes a rate limit.
+ */
 static void m2md_log_respond(uint8_t mode, const struct m2md_node *node,
-			     const struct m2m_hs *req,
-			     const struct m2m_hs *reply, const char *who)
+			     const struct m2m_hs *hs,
+			     const struct m2m_hs *reply, const char *who,
+			     const struct m2md_request *req)
 {
-	char hex[M2M_NODE_ID_HEX_LEN + 1];
+	char peer[M2M_LOG_PEER_LEN];
+	struct m2m_log_ids ids;
 
-	m2m_hex_encode(node->node_id, sizeof(node->node_id), hex);
-	if (mode == M2MSEC_MODE_BOOTSTRAP)
-		m2m_info("bootstrap: INIT from %s answered: node id %s, kmr_index %u, scl id %s, lifetime %u s, index %08x",
-			 who, hex, req->key_index, node->scl_id,
-			 req->lifetime, reply->index);
-	else
-		m2m_info("connect: INIT from %s answered: connection id %016" PRIx64 ", kmc_index %u, suite %u, lifetime %u s, index %08x",
-			 who, req->conn_id, req->key_index, reply->suite,
-			 req->lifetime, reply->index);
+	m2md_hs_ids(req, peer, sizeof(peer), &ids);
+	ids.node_id = node->node_id;
+	if (mode == M2MSEC_MODE_BOOTSTRAP) {
+		m2m_log_ratelimited(LOG_INFO, &ids,
+				    "bootstrap: INIT from %s answered: kmr_index %u, scl id %s, lifetime %u s, index %08x",
+				    who, hs->key_index, node->scl_id,
+				    hs->lifetime, reply->index);
+	} else {
+		ids.conn_id = hs->conn_id;
+		ids.has_conn_id = true;
+		m2m_log_ratelimited(LOG_INFO, &ids,
+				    "connect: INIT from %s answered: kmc_index %u, suite %u, lifetime %u s, index %08x",
+				    who, hs->key_index, reply->suite,
+				    hs->lifetime, reply->index);
+	}
 }
 
 static int m2md_save_init(struct m2md_responder *r, uint8_t mode,
@@ -246,7 +268,7 @@ static void m2md_handle_init(struct m2md_responder *r, uint8_t mode,
 	ret = m2m_proto_parse_init(req->body, req->body_len, &init, detail,
 				   sizeof(detail));
 	if (ret)
-		return m2md_hs_reject(reply, ret, mname, "INIT", detail);
+		return m2md_hs_reject(req, reply, ret, mname, "INIT", detail);
 	m2md_describe_id(mode, &init, who, sizeof(who));
 
 	pthread_mutex_lock(&r->lock);
@@ -257,7 +279,8 @@ static void m2md_handle_init(struct m2md_responder *r, uint8_t mode,
 			snprintf(detail, sizeof(detail),
 				 "cannot assign the %s parameters: %s",
 				 mname, strerror(-ret));
-		return m2md_hs_reject(reply, ret == -EBADMSG ? ret : -EIO,
+		return m2md_hs_reject(req, reply,
+				      ret == -EBADMSG ? ret : -EIO,
 				      mname, "INIT", detail);
 	}
 	memset(&hs, 0, sizeof(hs));
@@ -275,39 +298,45 @@ static void m2md_handle_init(struct m2md_responder *r, uint8_t mode,
 		pthread_mutex_unlock(&r->lock);
 		snprintf(detail, sizeof(detail), "%s INIT from %s: %s", mname,
 			 who, nlerr.msg[0] ? nlerr.msg : strerror(-ret));
-		return m2md_hs_reject(reply, ret, mname, "INIT", detail);
+		return m2md_hs_reject(req, reply, ret, mname, "INIT", detail);
 	}
 	ret = m2md_save_init(r, mode, &node, &hs, &out);
 	pthread_mutex_unlock(&r->lock);
 	if (ret) {
-		m2m_err("%s: cannot record INIT from %s: %s", mname, who,
-			strerror(-ret));
+		struct m2m_log_ids ids = { .node_id = node.node_id };
+
+		m2m_log_ratelimited(LOG_ERR, &ids,
+				    "%s: cannot record INIT from %s: %s",
+				    mname, who, strerror(-ret));
 		m2md_reply_errno(reply, -EIO, "cannot record the handshake");
 		return;
 	}
-	m2md_log_respond(mode, &node, &hs, &out, who);
+	m2md_log_respond(mode, &node, &hs, &out, who, req);
 	m2md_reply_set(reply, 200, M2M_HS_CONTENT_TYPE, out.msg, out.msg_len);
 }
 
 static void m2md_record_finish(struct m2md_responder *r,
 			       const struct m2md_pending *p,
-			       const struct m2m_hs *out)
+			       const struct m2m_hs *out,
+			       const struct m2m_log_ids *peer_ids)
 {
-	char node_hex[M2M_NODE_ID_HEX_LEN + 1];
 	char key_hex[M2M_KEY_ID_HEX_LEN + 1];
 	struct m2md_connection c = { 0 };
+	struct m2m_log_ids ids = *peer_ids;
 	int64_t now = time(NULL);
 	int ret;
 
-	m2m_hex_encode(p->node_id, sizeof(p->node_id), node_hex);
+	ids.node_id = p->node_id;
+	ids.key_id = out->key_id;
+	ids.key_serial = out->key_serial;
 	m2m_hex_encode(out->key_id, sizeof(out->key_id), key_hex);
 	if (p->mode == M2MSEC_MODE_BOOTSTRAP) {
 		ret = m2md_store_node_set_key(r->store, p->node_id, key_hex,
 					      out->key_serial, p->lifetime ?
 					      now + p->lifetime : 0);
-		m2m_info("bootstrap: done: node id %s, key id %s, key serial %d, kmr_index %u, scl id %s",
-			 node_hex, key_hex, out->key_serial, p->key_index,
-			 p->scl_id);
+		m2m_log_ids(LOG_INFO, &ids,
+			    "bootstrap: done: kmr_index %u, scl id %s",
+			    p->key_index, p->scl_id);
 	} else {
 		c.conn_id = p->conn_id;
 		memcpy(c.node_id, p->node_id, sizeof(c.node_id));
@@ -317,14 +346,15 @@ static void m2md_record_finish(struct m2md_responder *r,
 		c.key_serial = out->key_serial;
 		c.expiry = now + p->lifetime;
 		ret = m2md_store_connection_put(r->store, &c);
-		m2m_info("connect: done: node id %s, connection id %016" PRIx64 ", key id %s, key serial %d, kmc_index %u, scl id %s, expires in %u s",
-			 node_hex, c.conn_id, key_hex, out->key_serial,
-			 c.kmc_index, c.scl_id, p->lifetime);
+		ids.conn_id = c.conn_id;
+		ids.has_conn_id = true;
+		m2m_log_ids(LOG_INFO, &ids,
+			    "connect: done: kmc_index %u, scl id %s, expires in %u s",
+			    c.kmc_index, c.scl_id, p->lifetime);
 	}
 	if (ret)
-		m2m_err("%s: cannot record the key of node id %s: %s",
-			m2m_proto_mode_name(p->mode), node_hex,
-			strerror(-ret));
+		m2m_log_ids(LOG_ERR, &ids, "%s: cannot record the key: %s",
+			    m2m_proto_mode_name(p->mode), strerror(-ret));
 }
 
 /*
@@ -336,8 +366,9 @@ static int m2md_bind_finish(struct m2md_responder *r, const struct m2m_hs *out,
 			    const struct m2md_pending *p,
 			    struct m2md_reply *reply)
 {
-	char node_hex[M2M_NODE_ID_HEX_LEN + 1], detail[512] = "";
+	struct m2m_log_ids ids = { .key_serial = out->key_serial };
 	const uint8_t *node_id = NULL;
+	char detail[512] = "";
 	int ret;
 
 	if (out->has_node_id)
@@ -345,8 +376,9 @@ static int m2md_bind_finish(struct m2md_responder *r, const struct m2m_hs *out,
 	else if (p)
 		node_id = p->node_id;
 	if (!node_id) {
-		m2m_err("connect: FINISH for index %08x has no node id: key serial %d not bound to the tunnel",
-			out->index, out->key_serial);
+		m2m_log_ids(LOG_ERR, &ids,
+			    "connect: FINISH for index %08x has no node id: key serial %d not bound to the tunnel",
+			    out->index, out->key_serial);
 		m2md_reply_problem(reply, 500, NULL, NULL,
 				   "the node id of the connection is unknown");
 		return -1;
@@ -355,9 +387,14 @@ static int m2md_bind_finish(struct m2md_responder *r, const struct m2m_hs *out,
 			  sizeof(detail));
 	if (!ret)
 		return 0;
-	m2m_hex_encode(node_id, M2MSEC_NODE_ID_LEN, node_hex);
-	m2m_err("connect: binding key serial %d of node id %s to the tunnel failed: %s",
-		out->key_serial, node_hex, detail);
+	ids.node_id = node_id;
+	if (p) {
+		ids.conn_id = p->conn_id;
+		ids.has_conn_id = true;
+	}
+	m2m_log_ids(LOG_ERR, &ids,
+		    "connect: binding the key to the tunnel failed: %s",
+		    detail);
 	m2md_reply_problem(reply, 500, NULL, NULL,
 			   "binding the new key to the tunnel failed");
 	return -1;
@@ -372,7 +409,8 @@ static void m2md_handle_finish(struct m2md_responder *r, uint8_t mode,
 	struct m2m_nl_err nlerr = { 0 };
 	struct m2m_hs hs, out;
 	struct m2md_pending p;
-	char detail[320];
+	char detail[320], peer[M2M_LOG_PEER_LEN];
+	struct m2m_log_ids ids;
 	int ret;
 
 	memset(&hs, 0, sizeof(hs));
@@ -386,14 +424,20 @@ static void m2md_handle_finish(struct m2md_responder *r, uint8_t mode,
 		snprintf(detail, sizeof(detail), "%s FINISH for index %08x: %s",
 			 mname, hdr->index,
 			 nlerr.msg[0] ? nlerr.msg : strerror(-ret));
-		return m2md_hs_reject(reply, ret, mname, "FINISH", detail);
+		return m2md_hs_reject(req, reply, ret, mname, "FINISH",
+				      detail);
 	}
+	m2md_hs_ids(req, peer, sizeof(peer), &ids);
 	ret = m2md_store_pending_get(r->store, out.index, &p);
-	if (ret || p.mode != mode)
-		m2m_warn("%s: FINISH for index %08x installed key serial %d, but its INIT is not on record",
-			 mname, out.index, out.key_serial);
-	else
-		m2md_record_finish(r, &p, &out);
+	if (ret || p.mode != mode) {
+		ids.key_id = out.key_id;
+		ids.key_serial = out.key_serial;
+		m2m_log_ids(LOG_WARNING, &ids,
+			    "%s: FINISH for index %08x installed a key, but its INIT is not on record",
+			    mname, out.index);
+	} else {
+		m2md_record_finish(r, &p, &out, &ids);
+	}
 	if (mode == M2MSEC_MODE_CONNECT && r->bind_kmc &&
 	    m2md_bind_finish(r, &out, !ret && p.mode == mode ? &p : NULL,
 			     reply))
@@ -421,12 +465,14 @@ void m2md_responder_handle(void *ctx, const struct m2md_request *req,
 	ret = m2m_proto_parse_hdr(req->body, req->body_len, &hdr, detail,
 				  sizeof(detail));
 	if (ret)
-		return m2md_hs_reject(reply, ret, mname, "message", detail);
+		return m2md_hs_reject(req, reply, ret, mname, "message",
+				      detail);
 	if (hdr.mode != path->mode) {
 		snprintf(detail, sizeof(detail),
 			 "a %s message was sent to the %s path",
 			 m2m_proto_mode_name(hdr.mode), mname);
-		return m2md_hs_reject(reply, -EPROTO, mname, "message", detail);
+		return m2md_hs_reject(req, reply, -EPROTO, mname, "message",
+				      detail);
 	}
 	if (hdr.type == M2M_MSG_INIT)
 		return m2md_handle_init(path->responder, path->mode, req,
@@ -437,5 +483,5 @@ void m2md_responder_handle(void *ctx, const struct m2md_request *req,
 	snprintf(detail, sizeof(detail),
 		 "a responder accepts INIT and FINISH, not %s",
 		 m2m_proto_type_name(hdr.type));
-	m2md_hs_reject(reply, -EBADMSG, mname, "message", detail);
+	m2md_hs_reject(req, reply, -EBADMSG, mname, "message", detail);
 }

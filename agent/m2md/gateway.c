@@ -75,8 +75,9 @@ static bool m2md_gw_node_id(struct m2md_gw_run *run,
 static bool m2md_gw_has_kmr(struct m2md_gw_run *run)
 {
 	uint8_t node_id[M2MSEC_NODE_ID_LEN], found[M2MSEC_NODE_ID_LEN];
-	char hex[M2M_NODE_ID_HEX_LEN + 1], err[256];
+	struct m2m_log_ids ids = { .node_id = node_id };
 	int32_t serial;
+	char err[256];
 	int ret;
 
 	if (!m2md_gw_node_id(run, node_id)) {
@@ -87,10 +88,10 @@ static bool m2md_gw_has_kmr(struct m2md_gw_run *run)
 				 err, sizeof(err));
 	if (!ret)
 		return true;
-	m2m_hex_encode(node_id, sizeof(node_id), hex);
-	m2m_info("no usable Kmr for node id %s in keyring %s (%s): bootstrapping",
-		 hex, run->cfg->keyring_name,
-		 ret == -ENOKEY ? "no m2m_root key" : err);
+	m2m_log_ids(LOG_INFO, &ids,
+		    "no usable Kmr for the node id in keyring %s (%s): bootstrapping",
+		    run->cfg->keyring_name,
+		    ret == -ENOKEY ? "no m2m_root key" : err);
 	return false;
 }
 
@@ -125,6 +126,7 @@ static int m2md_gw_bootstrap(struct m2md_gw_run *run)
 	};
 	char node_hex[M2M_NODE_ID_HEX_LEN + 1], key_hex[M2M_KEY_ID_HEX_LEN + 1];
 	char kmr_index[16], err[512];
+	struct m2m_log_ids ids = { 0 };
 	struct m2m_hs res;
 	int ret;
 
@@ -149,9 +151,12 @@ static int m2md_gw_bootstrap(struct m2md_gw_run *run)
 		m2md_gw_kv_put(run->gw.store, keys, values, 6);
 	}
 	m2md_gw_set_scl_id(run, res.scl_id);
-	m2m_info("bootstrap: done: node id %s, key id %s, key serial %d, kmr_index %u, scl id %s, mas fqdn %s, lifetime %u s",
-		 node_hex, key_hex, res.key_serial, res.key_index, res.scl_id,
-		 res.mas_fqdn, res.lifetime);
+	ids.node_id = res.node_id;
+	ids.key_id = res.key_id;
+	ids.key_serial = res.key_serial;
+	m2m_log_ids(LOG_INFO, &ids,
+		    "bootstrap: done: kmr_index %u, scl id %s, mas fqdn %s, lifetime %u s",
+		    res.key_index, res.scl_id, res.mas_fqdn, res.lifetime);
 	return 0;
 }
 
@@ -170,6 +175,7 @@ static int m2md_gw_connect(struct m2md_gw_run *run)
 	};
 	char node_hex[M2M_NODE_ID_HEX_LEN + 1], key_hex[M2M_KEY_ID_HEX_LEN + 1];
 	char conn[24], kmc_index[16], expiry[24], err[512];
+	struct m2m_log_ids ids = { .node_id = node_id };
 	struct m2m_hs res;
 	int ret;
 
@@ -179,8 +185,8 @@ static int m2md_gw_connect(struct m2md_gw_run *run)
 	memset(&res, 0, sizeof(res));
 	ret = m2m_hs_client_run(run->nl, &opts, &res, err, sizeof(err));
 	if (ret) {
-		m2m_err("connect of node id %s at %s failed: %s", node_hex,
-			cfg->handshake_base, err);
+		m2m_log_ids(LOG_ERR, &ids, "connect at %s failed: %s",
+			    cfg->handshake_base, err);
 		return ret;
 	}
 	m2m_hex_encode(res.key_id, sizeof(res.key_id), key_hex);
@@ -201,9 +207,14 @@ static int m2md_gw_connect(struct m2md_gw_run *run)
 	run->key_serial = res.key_serial;
 	memcpy(run->key_id, res.key_id, sizeof(run->key_id));
 	run->mid_flags = res.mid_flags;
-	m2m_info("connect: done: node id %s, connection id %s, key id %s, key serial %d, kmc_index %u, suite %u, mid flags 0x%04x, nscl id %s, lifetime %u s",
-		 node_hex, conn, key_hex, res.key_serial, res.key_index,
-		 res.suite, res.mid_flags, res.nscl_id, res.lifetime);
+	ids.key_id = res.key_id;
+	ids.conn_id = res.conn_id;
+	ids.has_conn_id = true;
+	ids.key_serial = res.key_serial;
+	m2m_log_ids(LOG_INFO, &ids,
+		    "connect: done: kmc_index %u, suite %u, mid flags 0x%04x, nscl id %s, lifetime %u s",
+		    res.key_index, res.suite, res.mid_flags, res.nscl_id,
+		    res.lifetime);
 	m2md_service_status("connected to the NSCL at %s: node id %s, connection id %s",
 			    cfg->handshake_base, node_hex, conn);
 	return 0;
@@ -304,6 +315,12 @@ static int m2md_gw_tunnel(struct m2md_gw_run *run)
  */
 static int m2md_gw_wait(struct m2md_gw_run *run, time_t reconnect_at)
 {
+	struct m2m_log_ids ids = {
+		.key_id = run->key_id,
+		.conn_id = run->conn_id,
+		.has_conn_id = true,
+		.key_serial = run->key_serial,
+	};
 	long left;
 	int sig;
 
@@ -319,8 +336,9 @@ static int m2md_gw_wait(struct m2md_gw_run *run, time_t reconnect_at)
 		if (sig)
 			return sig;
 	}
-	m2m_info("reconnecting: connection id %016" PRIx64 " reached 80%% of its %u s lifetime",
-		 run->conn_id, run->kmc_lifetime);
+	m2m_log_ids(LOG_INFO, &ids,
+		    "reconnecting: the connection reached 80%% of its %u s lifetime",
+		    run->kmc_lifetime);
 	return 0;
 }
 

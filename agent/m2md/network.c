@@ -48,11 +48,18 @@ static void m2md_nscl_created(struct m2md_tree *tree,
 			      struct m2md_reply *reply)
 {
 	struct m2md_network *net = tree->ops.ctx;
+	char peer[M2M_LOG_PEER_LEN];
+	struct m2m_log_ids ids = { 0 };
 
 	if (strcmp(res->type, "scl"))
 		return;
-	m2m_info("nscl: registered scl %s at %s%s", res->name, res->path,
-		 m2md_tunnel_source(net, req) ? " over the tunnel" : "");
+	if (req)
+		ids.peer = m2m_log_peer(req->client, peer, sizeof(peer));
+	/* Any client that the ACL lets create an <scl> can repeat this. */
+	m2m_log_ratelimited(LOG_INFO, &ids, "nscl: registered scl %s at %s%s",
+			    res->name, res->path,
+			    m2md_tunnel_source(net, req) ?
+			    " over the tunnel" : "");
 }
 
 /* Find the slot of iid in the sorted nodes: its index or where it goes. */
@@ -135,10 +142,11 @@ static bool m2md_net_node_of(struct m2md_network *net, const uint8_t iid[8],
 	pthread_mutex_lock(&tun->lock);
 	i = m2md_net_node_slot(tun, iid, &found);
 	if (!found && tun->nl) {
+		/* Each request from an unknown source comes here. */
 		if (m2m_nl_peer_dump(tun->nl, net->cfg->tunnel_ifname,
 				     m2md_net_learn_peer, tun, &err) < 0)
-			m2m_warn("tunnel: cannot list the peers of %s: %s",
-				 net->cfg->tunnel_ifname, err.msg);
+			m2m_warn_ratelimited("tunnel: cannot list the peers of %s: %s",
+					     net->cfg->tunnel_ifname, err.msg);
 		i = m2md_net_node_slot(tun, iid, &found);
 	}
 	if (found)
@@ -208,7 +216,10 @@ static int m2md_net_bind_locked(struct m2md_network *net,
 		.key_serial = key_serial,
 		.allowed_ips = ips,
 	};
-	char node_hex[M2M_NODE_ID_HEX_LEN + 1];
+	struct m2m_log_ids ids = {
+		.node_id = node_id,
+		.key_serial = key_serial,
+	};
 	struct m2m_nl_err err = { 0 };
 	struct m2m_peer old;
 	int32_t old_serial = 0;
@@ -232,18 +243,19 @@ static int m2md_net_bind_locked(struct m2md_network *net,
 			 cfg->tunnel_ifname, err.msg);
 		return ret;
 	}
-	m2m_hex_encode(node_id, M2MSEC_NODE_ID_LEN, node_hex);
 	if (m2md_net_learn_locked(tun, node_id))
-		m2m_err("tunnel: out of memory: requests of peer %s will be anonymous",
-			node_hex);
+		m2m_log_ids(LOG_ERR, &ids,
+			    "tunnel: out of memory: requests of this peer will be anonymous");
 	if (rekey && old_serial) {
 		m2md_retired_add(&tun->retired, old_serial, cfg->keyring,
 				 time(NULL));
-		m2m_info("tunnel: rekeyed peer %s on %s: key serial %d replaces %d",
-			 node_hex, cfg->tunnel_ifname, key_serial, old_serial);
+		m2m_log_ids(LOG_INFO, &ids,
+			    "tunnel: rekeyed peer on %s: key serial %d replaces %d",
+			    cfg->tunnel_ifname, key_serial, old_serial);
 	} else {
-		m2m_info("tunnel: bound key serial %d to peer %s on %s",
-			 key_serial, node_hex, cfg->tunnel_ifname);
+		m2m_log_ids(LOG_INFO, &ids,
+			    "tunnel: bound key serial %d to peer on %s",
+			    key_serial, cfg->tunnel_ifname);
 	}
 	return 0;
 }

@@ -38,9 +38,10 @@ static long m2md_remote_create(struct m2md_gateway *gw, const char *url,
 				  m2md_live_http_timeout(gw->cfg->http_timeout_ms),
 				  err, errlen);
 	free(body);
+	/* A client that creates resources in a loop can repeat this line. */
 	if (status == 201)
-		m2m_info("gscl: created %s %s on the NSCL at %s", type, name,
-			 url);
+		m2m_info_ratelimited("gscl: created %s %s on the NSCL at %s",
+				     type, name, url);
 	return status;
 }
 
@@ -116,8 +117,8 @@ static void m2md_gscl_created(struct m2md_tree *tree,
 		return;
 	if (m2md_store_kv_get(gw->store, M2MD_GW_SCL_ID, scl_id,
 			      sizeof(scl_id))) {
-		m2m_warn("gscl: reading %s kept locally only: no SCL id yet (not bootstrapped)",
-			 res->path);
+		m2m_warn_ratelimited("gscl: reading %s kept locally only: no SCL id yet (not bootstrapped)",
+				     res->path);
 		return;
 	}
 	/* res carries the content: a <contentInstance> body was decoded. */
@@ -129,8 +130,8 @@ static void m2md_gscl_created(struct m2md_tree *tree,
 		m2m_dbg("gscl: forwarded reading %s (%zu bytes) to the NSCL as scl %s",
 			 res->path, res->len, scl_id);
 	else
-		m2m_err("gscl: cannot forward reading %s to the NSCL: %s",
-			res->path, err);
+		m2m_err_ratelimited("gscl: cannot forward reading %s to the NSCL: %s",
+				    res->path, err);
 }
 
 void m2md_gateway_nscl_base(struct m2md_gateway *gw, char *buf, size_t len)

@@ -14,6 +14,7 @@
 
 #include "client.h"
 #include "gateway.h"
+#include "hex.h"
 #include "log.h"
 #include "reload.h"
 #include "repr.h"
@@ -34,10 +35,32 @@ static struct json_object *m2md_scl_attrs(const char *base)
 	return obj;
 }
 
+/* Fill ids with the node id and connection id that the gateway recorded. */
+static void m2md_register_ids(struct m2md_gateway *gw,
+			      uint8_t node_id[M2MSEC_NODE_ID_LEN],
+			      struct m2m_log_ids *ids)
+{
+	char hex[M2M_NODE_ID_HEX_LEN + 1];
+	uint8_t conn_id[8];
+
+	memset(ids, 0, sizeof(*ids));
+	if (!m2md_store_kv_get(gw->store, M2MD_GW_NODE_ID, hex, sizeof(hex)) &&
+	    !m2m_hex_decode(hex, node_id, M2MSEC_NODE_ID_LEN))
+		ids->node_id = node_id;
+	if (!m2md_store_kv_get(gw->store, "conn_id", hex, sizeof(hex)) &&
+	    !m2m_hex_decode(hex, conn_id, sizeof(conn_id))) {
+		for (size_t i = 0; i < sizeof(conn_id); i++)
+			ids->conn_id = ids->conn_id << 8 | conn_id[i];
+		ids->has_conn_id = true;
+	}
+}
+
 int m2md_gateway_register(struct m2md_gateway *gw)
 {
 	char scl_id[M2MSEC_STR_MAX + 1], url[M2MD_GW_BASE_MAX + 16], err[512];
+	uint8_t node_id[M2MSEC_NODE_ID_LEN];
 	char base[M2MD_GW_BASE_MAX];
+	struct m2m_log_ids ids;
 	char *body = NULL;
 	size_t len = 0;
 	long status;
@@ -46,11 +69,13 @@ int m2md_gateway_register(struct m2md_gateway *gw)
 	if (m2md_store_kv_get(gw->store, M2MD_GW_SCL_ID, scl_id,
 			      sizeof(scl_id)))
 		return -ENOENT;
+	m2md_register_ids(gw, node_id, &ids);
 	/* onlineStatus is set by the NSCL, which sees the registration. */
 	ret = m2md_repr_create_body("scl", scl_id, NULL, &body, &len);
 	if (ret) {
-		m2m_err("registration: cannot write an <scl> for scl id '%s': %s",
-			scl_id, strerror(-ret));
+		m2m_log_ids(LOG_ERR, &ids,
+			    "registration: cannot write an <scl> for scl id '%s': %s",
+			    scl_id, strerror(-ret));
 		return ret;
 	}
 	m2md_gateway_nscl_base(gw, base, sizeof(base));
@@ -60,16 +85,19 @@ int m2md_gateway_register(struct m2md_gateway *gw)
 				  err, sizeof(err));
 	free(body);
 	if (status == 201) {
-		m2m_info("registration: scl %s registered at %s/%s", scl_id,
-			 url, scl_id);
+		m2m_log_ids(LOG_INFO, &ids,
+			    "registration: scl %s registered at %s/%s", scl_id,
+			    url, scl_id);
 		return 0;
 	}
 	if (status == 409) {
-		m2m_info("registration: scl %s was already registered at %s/%s",
-			 scl_id, url, scl_id);
+		m2m_log_ids(LOG_INFO, &ids,
+			    "registration: scl %s was already registered at %s/%s",
+			    scl_id, url, scl_id);
 		return 0;
 	}
-	m2m_err("registration of scl %s at %s failed: %s", scl_id, url, err);
+	m2m_log_ids(LOG_ERR, &ids, "registration of scl %s at %s failed: %s",
+		    scl_id, url, err);
 	return -EIO;
 }
 

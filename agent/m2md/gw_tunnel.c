@@ -50,18 +50,16 @@ static bool m2md_gw_event_wanted(struct m2md_gw_tunnel *t,
 
 static int m2md_gw_event_cb(const struct m2m_event *ev, void *data)
 {
-	char node_hex[M2M_NODE_ID_HEX_LEN + 1], key_hex[M2M_KEY_ID_HEX_LEN + 1];
 	struct m2md_gw_tunnel *t = data;
+	struct m2m_log_ids ids = { .node_id = ev->node_id };
 
 	if (!m2md_gw_event_wanted(t, ev))
 		return 0;
-	m2m_hex_encode(ev->node_id, sizeof(ev->node_id), node_hex);
 	if (ev->has_key_id)
-		m2m_hex_encode(ev->key_id, sizeof(ev->key_id), key_hex);
-	else
-		snprintf(key_hex, sizeof(key_hex), "-");
-	m2m_info("rekey: %s for node id %s, key id %s: connecting again",
-		 m2m_event_name(ev->event), node_hex, key_hex);
+		ids.key_id = ev->key_id;
+	/* The network's side of the tunnel can cause these events. */
+	m2m_log_ratelimited(LOG_INFO, &ids, "rekey: %s: connecting again",
+			    m2m_event_name(ev->event));
 	atomic_store(&t->event, ev->event);
 	return 0;
 }
@@ -206,7 +204,11 @@ static int m2md_gw_peer_bind(struct m2md_gw_tunnel *t,
 			     const uint8_t key_id[M2MSEC_KEY_ID_LEN])
 {
 	struct m2m_allowedip ips[M2MD_TUNNEL_ROUTES_MAX + 2];
-	char node_hex[M2M_NODE_ID_HEX_LEN + 1], key_hex[M2M_KEY_ID_HEX_LEN + 1];
+	struct m2m_log_ids ids = {
+		.node_id = node_id,
+		.key_id = key_id,
+		.key_serial = key_serial,
+	};
 	struct sockaddr_storage endpoint;
 	struct m2md_tunnel_peer peer = {
 		.node_id = node_id,
@@ -223,23 +225,23 @@ static int m2md_gw_peer_bind(struct m2md_gw_tunnel *t,
 	if (ret)
 		return ret;
 	peer.n_allowed_ips = m2md_gw_allowed_ips(t->cfg, ips);
-	m2m_hex_encode(node_id, M2MSEC_NODE_ID_LEN, node_hex);
-	m2m_hex_encode(key_id, M2MSEC_KEY_ID_LEN, key_hex);
 	ret = m2md_tunnel_bind(t->nl, t->cfg->tunnel_ifname, &peer, &rekey,
 			       &err);
 	if (ret) {
-		m2m_err("tunnel: binding key serial %d of node id %s to %s failed: %s",
-			key_serial, node_hex, t->cfg->tunnel_ifname, err.msg);
+		m2m_log_ids(LOG_ERR, &ids,
+			    "tunnel: binding the key to %s failed: %s",
+			    t->cfg->tunnel_ifname, err.msg);
 		return ret;
 	}
 	if (rekey && t->key_serial && t->key_serial != key_serial) {
 		m2md_retired_add(&t->retired, t->key_serial, t->cfg->keyring,
 				 time(NULL));
-		m2m_info("rekey: node id %s now sends with key id %s (serial %d), replacing serial %d",
-			 node_hex, key_hex, key_serial, t->key_serial);
+		m2m_log_ids(LOG_INFO, &ids,
+			    "rekey: the tunnel now sends with key serial %d, replacing serial %d",
+			    key_serial, t->key_serial);
 	} else {
-		m2m_info("tunnel: peer for node id %s on %s with key id %s (serial %d)",
-			 node_hex, t->cfg->tunnel_ifname, key_hex, key_serial);
+		m2m_log_ids(LOG_INFO, &ids, "tunnel: peer of the network on %s",
+			    t->cfg->tunnel_ifname);
 	}
 	t->key_serial = key_serial;
 	return 0;

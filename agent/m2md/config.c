@@ -121,7 +121,7 @@ static const struct m2md_opt m2md_opts[] = {
 	{ "suites", OPT_SUITES, CFG_FIELD(suites), 0, M2MSEC_SUITES_ALL, "MASK",
 	  "gateway: AEAD suites offered in connect, bit 0 AES-256-GCM, bit 1 ChaCha20-Poly1305, 0 = both (default 0)", RESTART },
 	{ "http-timeout", OPT_U32, CFG_FIELD(http_timeout_ms), 100, 600000, "MS",
-	  "gateway: timeout of each HTTP request to the network side, in milliseconds (default 10000)", LIVE },
+	  "timeout of each outgoing HTTP request: the gateway's handshakes and registration with the network side, and the notifications and announcements of both roles, in milliseconds (default 10000)", LIVE },
 	{ "retry-min", OPT_U32, CFG_FIELD(retry_min), 1, 86400, "SECONDS",
 	  "gateway: first delay before retrying a failed bootstrap, connect or registration, in seconds (default 5)", LIVE },
 	{ "retry-max", OPT_U32, CFG_FIELD(retry_max), 1, 86400, "SECONDS",
@@ -877,24 +877,36 @@ static bool m2md_opt_is_text(const struct m2md_opt *opt)
 	}
 }
 
+/*
+ * True when two configs differ in one option. listen compares the
+ * address and port that it sets, because the role's default leaves the
+ * text empty.
+ */
+static bool m2md_opt_differs(const struct m2md_opt *opt,
+			     const struct m2md_config *old,
+			     const struct m2md_config *cur)
+{
+	const char *a = (const char *)old + opt->offset;
+	const char *b = (const char *)cur + opt->offset;
+
+	if (opt->type == OPT_LISTEN)
+		return strcmp(old->listen_addr, cur->listen_addr) ||
+		       old->listen_port != cur->listen_port;
+	if (m2md_opt_is_text(opt))
+		return strncmp(a, b, opt->size) != 0;
+	return memcmp(a, b, opt->size) != 0;
+}
+
 size_t m2md_config_diff(const struct m2md_config *old,
 			const struct m2md_config *cur, m2md_config_diff_fn fn,
 			void *ctx)
 {
 	const struct m2md_opt *opt;
-	const char *a, *b;
 	size_t i, n = 0;
-	bool same;
 
 	for (i = 0; i < M2MD_NOPTS; i++) {
 		opt = &m2md_opts[i];
-		a = (const char *)old + opt->offset;
-		b = (const char *)cur + opt->offset;
-		if (m2md_opt_is_text(opt))
-			same = !strncmp(a, b, opt->size);
-		else
-			same = !memcmp(a, b, opt->size);
-		if (same)
+		if (!m2md_opt_differs(opt, old, cur))
 			continue;
 		n++;
 		if (fn)

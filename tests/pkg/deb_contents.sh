@@ -236,29 +236,51 @@ check "dkms package has no conffiles" \
 	test ! -e "$work/dkms/DEBIAN/conffiles"
 
 # Maintainer scripts: DKMS builds on configure and removes on remove.
-# Only m2msec-load.service is enabled, and no unit is started.
-dkms_postinst=$(cat "$work/dkms/DEBIAN/postinst" 2> /dev/null)
-dkms_prerm=$(cat "$work/dkms/DEBIAN/prerm" 2> /dev/null)
-agent_postinst=$(cat "$work/agent/DEBIAN/postinst" 2> /dev/null)
+# Only m2msec-load.service is enabled on installation, and no unit is
+# started. An upgrade restarts only the m2md units that run.
+script() {
+	cat "$work/$1/DEBIAN/$2" 2> /dev/null
+}
+
 check "dkms postinst runs the DKMS common postinst" \
-	grep -q '/usr/lib/dkms/common.postinst' <<< "$dkms_postinst"
+	grep -q '/usr/lib/dkms/common.postinst' <<< "$(script dkms postinst)"
 check "dkms postinst names m2msec $version" \
-	grep -q "DKMS_VERSION=$version" <<< "$dkms_postinst"
+	grep -q "DKMS_VERSION=$version" <<< "$(script dkms postinst)"
 check "dkms prerm runs dkms remove" \
 	grep -qF 'dkms remove -m $DKMS_NAME -v $DKMS_VERSION --all' \
-	<<< "$dkms_prerm"
+	<<< "$(script dkms prerm)"
 check "dkms postinst enables m2msec-load.service" \
 	grep -q "deb-systemd-helper enable 'm2msec-load.service'" \
-	<<< "$dkms_postinst"
-check "dkms postinst starts no unit" \
-	bash -c '! grep -q "deb-systemd-invoke .*start" <<< "$1"' _ \
-	"$dkms_postinst"
-check "agent postinst enables no unit" \
-	bash -c '! grep -q "deb-systemd-helper enable" <<< "$1"' _ \
-	"$agent_postinst"
-check "agent postinst starts no unit" \
-	bash -c '! grep -q "deb-systemd-invoke .*start" <<< "$1"' _ \
-	"$agent_postinst"
+	<<< "$(script dkms postinst)"
+for name in preinst postinst prerm; do
+	invokes=$(grep -c 'deb-systemd-invoke' <<< "$(script dkms $name)")
+	check_equal "dkms $name starts or stops no unit" 0 "$invokes"
+done
+
+# dh_installsystemd --no-enable wraps each enable line of the agent in
+# "if deb-systemd-helper debian-installed UNIT", so that an upgrade only
+# re-enables a unit that the operator had enabled.
+agent_postinst=$(script agent postinst)
+for unit in m2md-network m2md-gateway; do
+	check "agent postinst registers $unit.service" \
+		grep -q "update-state '$unit.service'" <<< "$agent_postinst"
+done
+enables=$(grep -c 'deb-systemd-helper enable' <<< "$agent_postinst")
+guards=$(grep -c 'deb-systemd-helper debian-installed' <<< "$agent_postinst")
+check_equal "agent postinst enables only units enabled before" \
+	"$guards" "$enables"
+invokes=$(grep 'deb-systemd-invoke' <<< "$agent_postinst" |
+	sed 's/ *>.*//; s/^[[:space:]]*//')
+check_equal "agent postinst only try-restarts on upgrade" \
+	"deb-systemd-invoke try-restart 'm2md-gateway.service' 'm2md-network.service'" \
+	"$invokes"
+check "agent postinst try-restarts only on upgrade" \
+	grep -q '^[[:space:]]*if \[ -n "\$2" \]; then' <<< "$agent_postinst"
+check "agent prerm stops both m2md units" \
+	grep -q 'deb-systemd-invoke stop m2md-network.service m2md-gateway.service' \
+	<<< "$(script agent prerm)"
+check "agent postrm removes the state on purge" \
+	grep -q 'rm -rf /var/lib/m2msec$' <<< "$(script agent postrm)"
 
 # make install and make uninstall with DESTDIR, default paths.
 dest=$work/dest

@@ -184,11 +184,12 @@ uninstall:
 # The module sources for DKMS only: this target never runs dkms, because
 # dkms install builds and installs a module into the running system.
 install-dkms: dkms-src
-	@echo "Sources are in $(DKMS_SRC). As root, build and install the module"
-	@echo "for every installed kernel that has its headers with:"
+	@echo "Sources are in $(DKMS_SRC). As root, register them and build and"
+	@echo "install the module for each installed kernel that has its headers:"
 	@echo "  dkms add m2msec/$(DKMS_VERSION)"
-	@echo "  dkms install m2msec/$(DKMS_VERSION) -k \$$(uname -r)"
-	@echo "  dkms autoinstall   # the other installed kernels"
+	@echo "  dkms install m2msec/$(DKMS_VERSION)              # the running kernel"
+	@echo "  dkms install m2msec/$(DKMS_VERSION) -k RELEASE   # each other kernel"
+	@echo "  modprobe m2msec"
 
 # The Debian packages m2msec-dkms and m2msec-agent, built in a fresh
 # staging copy of the files git tracks or would track: .gitignore keeps

@@ -345,6 +345,20 @@ for path in /opt/m2msec/sbin/m2md /opt/m2msec/share/man/man8/m2md.8 \
 	check "make install with variables places $path" test -f "$dest$path"
 done
 
+# make install-dkms with DESTDIR places the sources and runs no dkms.
+dest=$work/dest-dkms
+check "make install-dkms DESTDIR succeeds" \
+	make_quiet install-dkms DESTDIR="$dest"
+check "make install-dkms places dkms.conf" \
+	cmp -s dkms.conf "$dest$src/dkms.conf"
+check "make install-dkms places Kbuild" test -f "$dest$src/Kbuild"
+check "make install-dkms places the uapi header" \
+	test -f "$dest$src/uapi/linux/m2msec.h"
+check "make install-dkms places the kernel sources" \
+	diff -r kernel "$dest$src/kernel"
+check "make install-dkms prints the dkms commands" \
+	grep -q "dkms add m2msec/$version" "$work/make.log"
+
 # lintian: an error fails the check. Warnings are printed only.
 if command -v lintian > /dev/null; then
 	lintian --tag-display-limit 0 "$dkms_deb" "$agent_deb" \

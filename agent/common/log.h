@@ -108,5 +108,7 @@ void m2m_log_set_journal_sink(m2m_log_journal_fn fn);
 	m2m_log_ratelimited(LOG_WARNING, NULL, __VA_ARGS__)
 #define m2m_info_ratelimited(...)					\
 	m2m_log_ratelimited(LOG_INFO, NULL, __VA_ARGS__)
+#define m2m_dbg_ratelimited(...)					\
+	m2m_log_ratelimited(LOG_DEBUG, NULL, __VA_ARGS__)
 
 #endif /* M2M_LOG_H */

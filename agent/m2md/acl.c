@@ -547,8 +547,8 @@ static int m2md_acl_from(struct m2md_store *st, const char *base,
 	ret = m2md_acl_rules_mask(ar.data, ar.len, self, base, who);
 	m2md_resource_free(&ar);
 	if (ret == -EINVAL) {
-		m2m_warn("acl: accessRight %s has unreadable permissions: it grants nothing",
-			 ar_path);
+		m2m_warn_ratelimited("acl: accessRight %s has unreadable permissions: it grants nothing",
+				     ar_path);
 		return 0;
 	}
 	return ret;

@@ -72,7 +72,8 @@ void m2md_announce_queue(struct m2md_notify *n, const char *path,
 	}
 	a = calloc(1, sizeof(*a));
 	if (!a) {
-		m2m_err("announce: out of memory: %s not reconciled", path);
+		m2m_err_ratelimited("announce: out of memory: %s not reconciled",
+				    path);
 		return;
 	}
 	snprintf(a->path, sizeof(a->path), "%s", path);
@@ -253,8 +254,8 @@ static void m2md_annc_run(struct m2md_notify *n, struct m2md_annc *a)
 	a->busy = false;
 	if (!ret || ret == -EINVAL) {
 		if (ret)
-			m2m_err("announce: cannot build the announcement of %s",
-				path);
+			m2m_err_ratelimited("announce: cannot build the announcement of %s",
+					    path);
 		m2md_annc_unlink(n, a);
 		return;
 	}

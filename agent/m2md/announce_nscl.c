@@ -231,8 +231,8 @@ int m2md_annc_create(struct m2md_notify *n, const char *base,
 	status = m2md_annc_send(n, "POST", url, body, len, err, sizeof(err));
 	free(body);
 	if (status == 201 || status == 409) {
-		m2m_info("announce: %s announced at %s%s", res->path, base,
-			 remote);
+		m2m_info_ratelimited("announce: %s announced at %s%s",
+				     res->path, base, remote);
 		return m2md_annc_record(n, key, res->path, remote);
 	}
 	m2m_warn_ratelimited("announce: POST %s for %s failed: %s", url,
@@ -275,7 +275,8 @@ int m2md_annc_delete(struct m2md_notify *n, const char *base,
 	snprintf(url, sizeof(url), "%s%s", base, remote);
 	status = m2md_annc_send(n, "DELETE", url, NULL, 0, err, sizeof(err));
 	if ((status >= 200 && status < 300) || status == 404) {
-		m2m_info("announce: %s de-announced from %s", path, url);
+		m2m_info_ratelimited("announce: %s de-announced from %s", path,
+				     url);
 		return m2md_annc_forget(n, key, path);
 	}
 	m2m_warn_ratelimited("announce: DELETE %s for %s failed: %s", url,

@@ -135,8 +135,8 @@ static void *m2md_coap_work(void *arg)
 		coap->polling--;
 	pthread_cond_broadcast(&coap->cond);
 	if (write(coap->wake_fd, &one, sizeof(one)) < 0)
-		m2m_warn("coap: cannot wake the server thread: %s",
-			 strerror(errno));
+		m2m_warn_ratelimited("coap: cannot wake the server thread: %s",
+				     strerror(errno));
 	pthread_mutex_unlock(&coap->lock);
 	return NULL;
 }
@@ -263,8 +263,8 @@ static void m2md_coap_send_late(struct m2md_coap_job *job)
 			    coap_new_message_id(job->session),
 			    coap_session_max_pdu_size(job->session));
 	if (!pdu || !coap_add_token(pdu, job->token_len, job->token)) {
-		m2m_warn("coap: no memory for a separate response to %s %s",
-			 job->call.method_name, job->call.path);
+		m2m_warn_ratelimited("coap: no memory for a separate response to %s %s",
+				     job->call.method_name, job->call.path);
 		coap_delete_pdu(pdu);
 		return;
 	}
@@ -272,8 +272,8 @@ static void m2md_coap_send_late(struct m2md_coap_job *job)
 			  coap_session_max_pdu_size(job->session));
 	m2md_coap_keep(&job->coap->replies, job->session, &job->call, pdu);
 	if (coap_send(job->session, pdu) == COAP_INVALID_MID)
-		m2m_warn("coap: cannot send the separate response to %s %s",
-			 job->call.method_name, job->call.path);
+		m2m_warn_ratelimited("coap: cannot send the separate response to %s %s",
+				     job->call.method_name, job->call.path);
 }
 
 /* Send the replies of handlers that returned after their empty ACK. */
@@ -427,7 +427,7 @@ static void *m2md_coap_loop(void *arg)
 			m2md_coap_poll_select(coap);
 		m2md_coap_send_done(coap);
 		if (coap_io_process(coap->ctx, COAP_IO_NO_WAIT) < 0)
-			m2m_warn("coap: processing messages failed");
+			m2m_warn_ratelimited("coap: processing messages failed");
 		m2md_coap_uploads_expire(&coap->uploads);
 		m2md_coap_replies_expire(&coap->replies);
 	}

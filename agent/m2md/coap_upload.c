@@ -399,8 +399,9 @@ bool m2md_coap_resume(struct m2md_coap_replies *reps, coap_session_t *session,
 	/* The block call borrows the kept body, so it is freed without it. */
 	block = calloc(1, sizeof(*block));
 	if (!block) {
-		m2m_warn("coap: out of memory sending Block2 number %u of %s %.200s",
-			 call->block2.num, call->method_name, call->target);
+		m2m_warn_ratelimited("coap: out of memory sending Block2 number %u of %s %.200s",
+				     call->block2.num, call->method_name,
+				     call->target);
 		m2md_coap_fail(response, 500, "out of memory", -1);
 		return true;
 	}

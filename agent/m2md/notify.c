@@ -179,8 +179,8 @@ void m2md_notify_changed(struct m2md_notify *n,
 	if (!ev || m2md_resource_copy(&ev->res, res,
 				      change == M2MD_CHANGE_DELETE)) {
 		free(ev);
-		m2m_err("notify: out of memory: change of %s not notified",
-			res->path);
+		m2m_err_ratelimited("notify: out of memory: change of %s not notified",
+				    res->path);
 		return;
 	}
 	ev->change = change;

@@ -363,12 +363,12 @@ static void m2md_deliver_sub(struct m2md_notify *n, struct m2md_sub *sub)
 	if (!remove)
 		return;
 	pthread_mutex_unlock(&n->lock);
-	m2m_warn("notify: deleting subscription %s after %d failed deliveries to %s",
-		 path, M2MD_NOTIFY_FAILS_MAX, contact);
+	m2m_warn_ratelimited("notify: deleting subscription %s after %d failed deliveries to %s",
+			     path, M2MD_NOTIFY_FAILS_MAX, contact);
 	ret = m2md_tree_delete(n->tree, path);
 	if (ret && ret != -ENOENT)
-		m2m_err("notify: cannot delete subscription %s: %s", path,
-			strerror(-ret));
+		m2m_err_ratelimited("notify: cannot delete subscription %s: %s",
+				    path, strerror(-ret));
 	pthread_mutex_lock(&n->lock);
 }
 

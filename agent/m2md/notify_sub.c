@@ -149,8 +149,8 @@ void m2md_sub_load(struct m2md_notify *n, const char *path)
 	ret = m2md_sub_parse(&res, fresh);
 	m2md_resource_free(&res);
 	if (ret) {
-		m2m_warn("notify: subscription %s is not under a subscriptions collection: ignored",
-			 path);
+		m2m_warn_ratelimited("notify: subscription %s is not under a subscriptions collection: ignored",
+				     path);
 		free(fresh);
 		return;
 	}
@@ -320,8 +320,8 @@ static void m2md_event_match(struct m2md_notify *n,
 		}
 		m2md_sub_enqueue(n, sub, status, copy, copy ? len : 0);
 		if (verdict == 2) {
-			m2m_info("notify: subject %s of subscription %s is gone",
-				 sub->subject, sub->path);
+			m2m_info_ratelimited("notify: subject %s of subscription %s is gone",
+					     sub->subject, sub->path);
 			sub->gone = true;
 		}
 	}

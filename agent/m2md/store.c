@@ -29,7 +29,8 @@ static int64_t m2md_now(void)
 
 int m2md_db_fail(sqlite3 *db, const char *operation)
 {
-	m2m_err("database: %s failed: %s", operation, sqlite3_errmsg(db));
+	m2m_err_ratelimited("database: %s failed: %s", operation,
+			    sqlite3_errmsg(db));
 	return -EIO;
 }
 
@@ -38,8 +39,8 @@ int m2md_exec(sqlite3 *db, const char *sql)
 	char *msg = NULL;
 
 	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		m2m_err("database: '%.40s' failed: %s", sql,
-			msg ? msg : "unknown error");
+		m2m_err_ratelimited("database: '%.40s' failed: %s", sql,
+				    msg ? msg : "unknown error");
 		sqlite3_free(msg);
 		return -EIO;
 	}

@@ -125,10 +125,11 @@ static size_t m2md_sweep_delete(struct m2md_notify *n,
 		ret = m2md_tree_delete(n->tree, p->path[i]);
 		if (!ret) {
 			done++;
-			m2m_dbg("expiry: deleted %s (%s)", p->path[i], why);
+			m2m_dbg_ratelimited("expiry: deleted %s (%s)",
+					    p->path[i], why);
 		} else if (ret != -ENOENT) {
-			m2m_err("expiry: cannot delete %s: %s", p->path[i],
-				strerror(-ret));
+			m2m_err_ratelimited("expiry: cannot delete %s: %s",
+					    p->path[i], strerror(-ret));
 		}
 	}
 	m2md_expiring = false;
@@ -171,8 +172,8 @@ static void m2md_sweep_aged_one(struct m2md_notify *n, const char *container,
 		ret = m2md_store_ci_query(n->tree->store, coll, &f,
 					  m2md_paths_add, p);
 		if (ret && ret != -ENOENT)
-			m2m_err("expiry: cannot list the instances of %s: %s",
-				coll, strerror(-ret));
+			m2m_err_ratelimited("expiry: cannot list the instances of %s: %s",
+					    coll, strerror(-ret));
 	} while (!ret && m2md_sweep_delete(n, p, "older than maxInstanceAge") ==
 			 M2MD_SWEEP_BATCH);
 }

@@ -317,8 +317,8 @@ static int m2md_post_written(struct m2md_resource *row,
 	if (!row->data)
 		return -ENOMEM;
 	row->len = strlen(attrs);
-	m2m_dbg("%s is gone already; answering from the row written",
-		row->path);
+	m2m_dbg_ratelimited("%s is gone already; answering from the row written",
+			    row->path);
 	return 0;
 }
 
@@ -390,7 +390,7 @@ static void m2md_post_resource(struct m2md_tree *tree,
 				 made.res.path : t->res.path);
 		goto out;
 	}
-	m2m_dbg("created %s %s", type->name, made.res.path);
+	m2m_dbg_ratelimited("created %s %s", type->name, made.res.path);
 	ret = m2md_store_res_get(tree->store, made.res.path, &made.res);
 	if (ret && m2md_post_written(&made.res, &p)) {
 		m2md_tree_fail(req, reply, 500,
@@ -521,8 +521,8 @@ static void m2md_post_ci(struct m2md_tree *tree,
 				 row->path);
 		goto out;
 	}
-	m2m_dbg("created contentInstance %s (%zu bytes of %s)", row->path,
-		row->len, row->content_type);
+	m2m_dbg_ratelimited("created contentInstance %s (%zu bytes of %s)",
+			    row->path, row->len, row->content_type);
 	m2md_tree_changed(tree, row, M2MD_CHANGE_CREATE);
 	made.type = type;
 	m2md_post_done(tree, req, &made, reply);

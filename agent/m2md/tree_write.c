@@ -170,7 +170,7 @@ void m2md_tree_put(struct m2md_tree *tree, const struct m2md_request *req,
 			       "database error");
 		goto out;
 	}
-	m2m_dbg("updated %s %s", t->res.type, t->res.path);
+	m2m_dbg_ratelimited("updated %s %s", t->res.type, t->res.path);
 	m2md_tree_changed(tree, &t->res, M2MD_CHANGE_UPDATE);
 	m2md_tree_reply_res(tree, req, reply, 200, t);
 out:
@@ -193,8 +193,8 @@ void m2md_tree_del(struct m2md_tree *tree, const struct m2md_request *req,
 				      "cannot delete %s: %s", t->res.path,
 				      ret == -ENOENT ? "it does not exist" :
 				      "database error");
-	m2m_dbg("deleted %s %s and %d resources below it", t->res.type,
-		t->res.path, ret - 1);
+	m2m_dbg_ratelimited("deleted %s %s and %d resources below it",
+			    t->res.type, t->res.path, ret - 1);
 	m2md_tree_changed(tree, &t->res, M2MD_CHANGE_DELETE);
 	/* 204: ETSI's STATUS_OK for a delete, with nothing to send. */
 	m2md_reply_set(reply, 204, NULL, NULL, 0);

@@ -82,7 +82,8 @@ static void *m2md_gw_events_main(void *arg)
 		ret = m2m_nl_events_read(nl, 1000, m2md_gw_event_cb, t, &err);
 		if (ret == -ENOBUFS) {
 			/* Events were lost: check the peer by a new connect. */
-			m2m_warn("rekey: %s: connecting again", err.msg);
+			m2m_warn_ratelimited("rekey: %s: connecting again",
+					     err.msg);
 			atomic_store(&t->event, M2MSEC_EVENT_PEER_DOWN);
 		} else if (ret < 0) {
 			m2m_err("rekey: reading peer events failed: %s",

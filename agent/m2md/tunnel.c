@@ -235,12 +235,15 @@ int m2md_tunnel_bind(struct m2m_nl *nl, const char *ifname,
 
 static void m2md_retired_unlink(int32_t serial, int32_t keyring)
 {
+	struct m2m_log_ids ids = { .key_serial = serial };
+
 	if (keyctl_unlink(serial, keyring) < 0 && errno != ENOKEY &&
 	    errno != ENOENT)
-		m2m_warn("tunnel: unlinking replaced key serial %d failed: %s",
-			 serial, strerror(errno));
+		m2m_log_ids(LOG_WARNING, &ids,
+			    "tunnel: unlinking the replaced key failed: %s",
+			    strerror(errno));
 	else
-		m2m_info("tunnel: unlinked replaced key serial %d", serial);
+		m2m_log_ids(LOG_INFO, &ids, "tunnel: unlinked the replaced key");
 }
 
 /* Remove entry i, keeping the order of the others. */

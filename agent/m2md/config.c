@@ -576,7 +576,7 @@ size_t m2md_config_opt_count(void)
 	return M2MD_NOPTS;
 }
 
-/* What one walk over argv does. */
+/* Passes over argv, each for one kind of flag. */
 enum m2md_args_pass {
 	M2MD_PASS_ROLE,		/* only --role, which selects file sections */
 	M2MD_PASS_FILE,		/* only --config; other keys are checked */

@@ -17,7 +17,7 @@
 
 #define M2MD_LINE_MAX	2048
 
-/* Where a line is: before the first section, or in a role's section. */
+/* Scope of a line: the part before the first section, or a section. */
 enum m2md_scope {
 	M2MD_SCOPE_TOP,
 	M2MD_SCOPE_NETWORK,
@@ -194,7 +194,7 @@ static int m2md_file_line(struct m2md_file_reader *rd, char *line,
 	return m2md_file_set(rd, key, value, err, errlen);
 }
 
-/* Read every line of f; returns 0 or -1 with "PATH:LINE: reason". */
+/* Read every line of f. Returns 0, or -1 with "PATH:LINE: reason". */
 static int m2md_file_read(struct m2md_file_reader *rd, FILE *f,
 			  const char *path, char *err, size_t errlen)
 {

@@ -26,7 +26,7 @@ int main(int argc, char **argv)
 	}
 	m2m_log_init("m2md", cfg.syslog, cfg.log_level);
 	if (m2md_reload_init(&cfg, argc, argv)) {
-		fprintf(stderr, "m2md: out of memory\n");
+		fprintf(stderr, "m2md: cannot start: out of memory\n");
 		return 1;
 	}
 	m2md_signals_block();

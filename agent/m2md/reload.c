@@ -11,7 +11,7 @@
 
 /*
  * The live values behind a lock: a reader copies the small struct, so
- * that it never sees a string half written by a reload.
+ * that it never reads a string half written by a reload.
  */
 static pthread_mutex_t m2md_live_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct m2md_live m2md_live_now;
@@ -132,7 +132,7 @@ void m2md_reload_free(void)
 	memset(&m2md_reload_state, 0, sizeof(m2md_reload_state));
 }
 
-/* Where the options came from, for log lines. */
+/* Return the source of the options for log lines: file or command line. */
 static const char *m2md_reload_source(const struct m2md_config *cfg)
 {
 	return cfg->config_path[0] ? cfg->config_path : "command line";
@@ -172,7 +172,7 @@ static void m2md_reload_keep_derived(struct m2md_config *next,
 				     (started->mid_flags & M2MSEC_MID_PROTECT));
 }
 
-/* Parse and finish the config again; returns 0 or -1 with err. */
+/* Parse and finish the config again. Returns 0, or -1 with err. */
 static int m2md_reload_parse(struct m2md_config *next, char *err,
 			     size_t errlen)
 {

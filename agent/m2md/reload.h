@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Config reload on SIGHUP. The main thread reads the config file again
- * with the same command line; the options marked live in the option
- * table take effect at once through the m2md_live_* readers below, and
- * a changed option that needs a restart is logged and keeps its value.
+ * with the same command line. The options marked live in the option
+ * table take effect at once through the m2md_live_* readers below. A
+ * changed option that needs a restart is logged and keeps its value.
  * The struct m2md_config that the daemon started with never changes, so
  * threads may read its other options without a lock.
  */
@@ -63,7 +63,7 @@ void m2md_reload_free(void);
 /*
  * Read the config again and apply its live options. Called by the main
  * thread when SIGHUP arrives. Returns 0, or -1 when the file or a flag
- * is invalid (logged as "FILE:LINE: reason"); then nothing changes.
+ * is invalid (logged as "FILE:LINE: reason"), and then nothing changes.
  */
 int m2md_reload(void);
 

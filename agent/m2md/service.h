@@ -2,7 +2,7 @@
 /*
  * Notifications to the service manager (sd_notify(3)): READY=1 once m2md
  * serves, RELOADING=1 and READY=1 around a reload, STOPPING=1 at stop,
- * and STATUS= lines that say what the daemon does. Without NOTIFY_SOCKET
+ * and STATUS= lines that describe what the daemon does. Without NOTIFY_SOCKET
  * in the environment these do nothing. Call them from the main thread.
  */
 #ifndef M2MD_SERVICE_H

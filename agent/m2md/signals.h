@@ -8,8 +8,8 @@
 #define M2MD_SIGNALS_H
 
 /*
- * Block SIGTERM, SIGINT and SIGHUP, ignore SIGPIPE; call before starting
- * any thread.
+ * Block SIGTERM, SIGINT and SIGHUP and ignore SIGPIPE. Call before
+ * starting any thread, so that every thread inherits the mask.
  */
 void m2md_signals_block(void);
 /*

@@ -27,9 +27,9 @@
 #include "hex.h"
 #include "log.h"
 
-/* Longest message text; a longer one is cut and ends in "...". */
+/* Maximum length of the message text. Longer text is cut to end in "...". */
 #define M2M_LOG_TEXT_MAX	1024
-/* The text, the appended ids and a prefix. */
+/* Maximum length of a line: the text, the appended ids and a prefix. */
 #define M2M_LOG_LINE_MAX	(M2M_LOG_TEXT_MAX + 256)
 
 enum m2m_log_output {

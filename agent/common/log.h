@@ -62,9 +62,10 @@ void m2m_vlog_ids(int priority, const struct m2m_log_ids *ids,
 const char *m2m_log_peer(const struct sockaddr *sa, char *buf, size_t len);
 
 /*
- * Function that receives the journal fields of each line instead of
- * sd_journal_sendv(), for unit tests; NULL restores sd_journal_sendv().
- * It returns 0 or a negative errno, as sd_journal_sendv() does.
+ * Function that receives the journal fields of each line in place of
+ * sd_journal_sendv(), so that unit tests can check them. NULL restores
+ * sd_journal_sendv(). It returns 0 or a negative errno, as
+ * sd_journal_sendv() does.
  */
 typedef int (*m2m_log_journal_fn)(const struct iovec *iov, int n);
 void m2m_log_set_journal_sink(m2m_log_journal_fn fn);

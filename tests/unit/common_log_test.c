@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit test of the agent's logging: the "<N>" priority prefix on stderr,
- * the priority filter, one line per message whatever it contains, the ids
- * appended as text, the journal fields (captured by a sink instead of
- * sd_journal_sendv), the fallback to stderr, and the rate limits.
+ * the priority filter, one line per message whatever it contains, and the
+ * ids appended as text. The journal fields are captured by a sink in place
+ * of sd_journal_sendv(). Then the fallback to stderr and the rate limits.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -380,8 +380,10 @@ static void test_ratelimit_count(void)
 	      "a line passes in the next interval");
 	CHECK(rl.suppressed == 0, "the count restarts after it is logged");
 	nanosleep(&wait, NULL);
-	CHECK(m2m_ratelimit_pass(&rl, &suppressed) && suppressed == 0,
-	      "no count when nothing was suppressed, got %lu", suppressed);
+	CHECK(m2m_ratelimit_pass(&rl, &suppressed),
+	      "a line passes in the third interval");
+	CHECK(suppressed == 0, "no count when nothing was suppressed, got %lu",
+	      suppressed);
 	capture_end(buf, sizeof(buf));
 
 	CHECK(!strcmp(buf, "<3>site.c:12: 5 lines suppressed by the rate limit\n"),

@@ -127,8 +127,8 @@ static void m2md_gscl_created(struct m2md_tree *tree,
 				      "application/octet-stream", res->data,
 				      res->len, err, sizeof(err));
 	if (status == 201)
-		m2m_dbg("gscl: forwarded reading %s (%zu bytes) to the NSCL as scl %s",
-			 res->path, res->len, scl_id);
+		m2m_dbg_ratelimited("gscl: forwarded reading %s (%zu bytes) to the NSCL as scl %s",
+				    res->path, res->len, scl_id);
 	else
 		m2m_err_ratelimited("gscl: cannot forward reading %s to the NSCL: %s",
 				    res->path, err);

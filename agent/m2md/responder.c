@@ -51,7 +51,7 @@ static void m2md_hs_ids(const struct m2md_request *req, char *peer,
 	ids->peer = m2m_log_peer(req->client, peer, len);
 }
 
-/* Reject a handshake message; any peer can cause this, so rate limit. */
+/* Reject a handshake message. Any peer can cause this line: rate limit it. */
 static void m2md_hs_reject(const struct m2md_request *req,
 			   struct m2md_reply *reply, int error,
 			   const char *mode, const char *what,
@@ -203,8 +203,8 @@ static int m2md_pick_node(struct m2md_responder *r, uint8_t mode,
 }
 
 /*
- * Log an answered INIT. An INIT is not authenticated, so any peer that
- * knows an id can cause this line: it passes a rate limit.
+ * Log an INIT that got its RESP. An INIT is not authenticated, so any
+ * peer that knows an id can cause this line, which passes a rate limit.
  */
 static void m2md_log_respond(uint8_t mode, const struct m2md_node *node,
 			     const struct m2m_hs *hs,

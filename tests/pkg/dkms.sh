@@ -1,0 +1,121 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# vm-run: --no-module --overlay
+#
+# DKMS builds, installs and removes m2msec.ko on a writable VM root.
+# make dkms-src puts the sources in /usr/src/m2msec-<version>, and dkms
+# add, build and install run for the running kernel. modprobe then loads
+# the module from updates/dkms and the generic netlink family appears.
+# modprobe -r and dkms remove --all leave no m2msec module behind.
+# With M2MSEC_DKMS_OTHER=1 it also runs dkms autoinstall for the other
+# installed kernel, which doubles the build time under TCG.
+#
+# Usage: scripts/vm-run --no-module --overlay -- tests/pkg/dkms.sh
+# (tests/pkg/run does this). Prints TAP and exits 0 only when every
+# check passes.
+
+set -uo pipefail
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
+# shellcheck source=../vm/tap.bash
+. "$top/tests/vm/tap.bash"
+
+release=$(uname -r)
+version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$top/dkms.conf")
+module=m2msec/$version
+src=/usr/src/m2msec-$version
+
+# This must run where installing is harmless: a VM root with an overlay.
+if [ ! -d /sys/module/9pnet_virtio ] || ! touch /usr/src/.m2msec-probe \
+	2> /dev/null; then
+	echo "# not a VM with a writable root: run it with scripts/vm-run" \
+		"--no-module --overlay"
+	check "writable VM root" false
+	tap_done
+fi
+rm -f /usr/src/.m2msec-probe
+
+# Sign with a key made for this run, never with a key of the host that
+# the overlay shows in /var/lib/dkms.
+work=$(mktemp -d /var/tmp/m2msec-dkms.XXXXXX)
+mkdir -p /etc/dkms/framework.conf.d
+cat > /etc/dkms/framework.conf.d/m2msec-test.conf << EOF
+mok_signing_key=$work/mok.key
+mok_certificate=$work/mok.pub
+EOF
+
+# timed NAME CMD...: a check that also prints how long CMD took, with
+# CMD's output kept in $work/NAME.log and shown when it fails.
+timed() {
+	local name=$1 start=$SECONDS rc
+
+	shift
+	"$@" > "$work/$name.log" 2>&1
+	rc=$?
+	echo "# $name: $((SECONDS - start)) s"
+	[ "$rc" -eq 0 ] || sed 's/^/# /' "$work/$name.log"
+	check "$name" test "$rc" -eq 0
+}
+
+# The other installed release of the 6.1 and 6.12 series, if any.
+other_release() {
+	local dir
+
+	for dir in /lib/modules/*/build; do
+		dir=${dir%/build}
+		dir=${dir##*/}
+		[ "$dir" != "$release" ] && [ -d "/lib/modules/$dir/build" ] &&
+			echo "$dir" && return
+	done
+}
+
+check_equal "dkms.conf version" 0.4.0 "$version"
+check "dkms.conf autoinstall" grep -qx 'AUTOINSTALL="yes"' "$top/dkms.conf"
+check_fails "no m2msec module before" modinfo m2msec
+
+timed "make dkms-src" make -C "$top" --no-print-directory dkms-src
+check "sources dkms.conf" test -f "$src/dkms.conf"
+check "sources Kbuild" test -f "$src/Kbuild"
+check "sources uapi header" test -f "$src/uapi/linux/m2msec.h"
+check_equal "sources kernel files" \
+	"$(cd "$top/kernel" && ls ./*.c ./*.h | wc -l)" \
+	"$(cd "$src/kernel" && ls ./*.c ./*.h | wc -l)"
+
+timed "dkms add" dkms add "$module"
+timed "dkms build $release" dkms build "$module" -k "$release"
+timed "dkms install $release" dkms install "$module" -k "$release"
+check_match "dkms status installed" \
+	"^m2msec/$version, $release, [^:]*: installed" \
+	"$(dkms status "$module" -k "$release" 2>&1)"
+
+file=$(modinfo -n m2msec 2> /dev/null)
+check_match "modinfo file in updates/dkms" \
+	"^/lib/modules/$release/updates/dkms/m2msec\\.ko(\\.xz)?$" "$file"
+check "modprobe m2msec" modprobe m2msec
+check_equal "loaded srcversion is dkms one" \
+	"$(modinfo -F srcversion "$file" 2> /dev/null)" \
+	"$(cat /sys/module/m2msec/srcversion 2> /dev/null)"
+check "genl family m2msec exists" genl ctrl get name m2msec
+check "modprobe -r m2msec" modprobe -r m2msec
+check_fails "module unloaded" test -d /sys/module/m2msec
+check_fails "genl family gone" genl ctrl get name m2msec
+
+other=$(other_release)
+if [ "${M2MSEC_DKMS_OTHER:-0}" = 1 ] && [ -n "$other" ]; then
+	timed "dkms autoinstall $other" dkms autoinstall -k "$other"
+	check_match "dkms status installed $other" \
+		"^m2msec/$version, $other, [^:]*: installed" \
+		"$(dkms status "$module" -k "$other" 2>&1)"
+	check_match "modinfo file $other" \
+		"^/lib/modules/$other/updates/dkms/m2msec\\.ko(\\.xz)?$" \
+		"$(modinfo -k "$other" -n m2msec 2> /dev/null)"
+fi
+
+timed "dkms remove all" dkms remove "$module" --all
+check_equal "dkms status empty" "" "$(dkms status m2msec 2>&1)"
+check_equal "no m2msec module file left" "" \
+	"$(find /lib/modules -name 'm2msec.ko*' 2> /dev/null)"
+check_fails "modinfo m2msec fails" modinfo m2msec
+
+rm -rf "$work" /etc/dkms/framework.conf.d/m2msec-test.conf
+tap_done

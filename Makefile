@@ -197,8 +197,15 @@ install-dkms: dkms-src
 # make agent builds them.
 DEB_DIR := $(BUILD)/deb
 DEB_SRC := $(DEB_DIR)/m2msec-$(DKMS_VERSION)
+DEB_VERSION = $(shell dpkg-parsechangelog -l scripts/debian/changelog \
+		-S Version 2> /dev/null)
 
 deb:
+	@test -n "$(DKMS_VERSION)" || { echo "deb: no PACKAGE_VERSION in dkms.conf" >&2; exit 1; }
+	@case "$(DEB_VERSION)" in $(DKMS_VERSION)-*) ;; *) \
+		echo "deb: scripts/debian/changelog has version '$(DEB_VERSION)'," \
+			"expected $(DKMS_VERSION)-N from dkms.conf: add a changelog entry" >&2; \
+		exit 1;; esac
 	@git rev-parse --is-inside-work-tree > /dev/null 2>&1 || { \
 		echo "deb: not a git checkout: make deb stages the files that git lists" >&2; \
 		exit 1; }

@@ -50,7 +50,16 @@ static struct {
 	.journal_send = sd_journal_sendv,
 };
 
-/* True when JOURNAL_STREAM names the device and inode of stderr. */
+/*
+ * Socket of systemd-journald. sd_journal_sendv() (libsystemd 252) returns
+ * 0 and drops the entry when this socket does not exist.
+ */
+#define M2M_JOURNAL_SOCKET	"/run/systemd/journal/socket"
+
+/*
+ * True when JOURNAL_STREAM names the device and inode of stderr and the
+ * journal socket exists, or a unit test has set a journal sink.
+ */
 static bool m2m_log_stderr_is_journal(void)
 {
 	const char *env = getenv("JOURNAL_STREAM");
@@ -60,24 +69,33 @@ static bool m2m_log_stderr_is_journal(void)
 
 	if (!env || sscanf(env, "%llu:%llu%c", &dev, &ino, &end) != 2)
 		return false;
+	if (m2m_log_cfg.journal_send == sd_journal_sendv &&
+	    access(M2M_JOURNAL_SOCKET, F_OK))
+		return false;
 	if (fstat(STDERR_FILENO, &st))
 		return false;
 	return (unsigned long long)st.st_dev == dev &&
 	       (unsigned long long)st.st_ino == ino;
 }
 
+/*
+ * A reload calls this again while other threads log, so the output and
+ * the filter are stored atomically. ident must stay valid for good.
+ */
 void m2m_log_init(const char *ident, bool use_syslog, int max_priority)
 {
-	m2m_log_cfg.ident = ident;
-	m2m_log_cfg.max_priority = max_priority;
+	enum m2m_log_output output = M2M_LOG_STDERR;
+
 	if (m2m_log_stderr_is_journal()) {
-		m2m_log_cfg.output = M2M_LOG_JOURNAL;
+		output = M2M_LOG_JOURNAL;
 	} else if (use_syslog) {
-		m2m_log_cfg.output = M2M_LOG_SYSLOG;
+		output = M2M_LOG_SYSLOG;
 		openlog(ident, LOG_PID, LOG_DAEMON);
-	} else {
-		m2m_log_cfg.output = M2M_LOG_STDERR;
 	}
+	m2m_log_cfg.ident = ident;
+	__atomic_store_n(&m2m_log_cfg.output, output, __ATOMIC_RELAXED);
+	__atomic_store_n(&m2m_log_cfg.max_priority, max_priority,
+			 __ATOMIC_RELAXED);
 }
 
 void m2m_log_set_journal_sink(m2m_log_journal_fn fn)
@@ -87,7 +105,8 @@ void m2m_log_set_journal_sink(m2m_log_journal_fn fn)
 
 bool m2m_log_enabled(int priority)
 {
-	return LOG_PRI(priority) <= m2m_log_cfg.max_priority;
+	return LOG_PRI(priority) <=
+	       __atomic_load_n(&m2m_log_cfg.max_priority, __ATOMIC_RELAXED);
 }
 
 const char *m2m_log_peer(const struct sockaddr *sa, char *buf, size_t len)
@@ -263,7 +282,7 @@ void m2m_vlog_ids(int priority, const struct m2m_log_ids *ids,
 	m2m_log_fields_fill(ids, &f);
 	m2m_log_append(line, sizeof(line), &f);
 
-	switch (m2m_log_cfg.output) {
+	switch (__atomic_load_n(&m2m_log_cfg.output, __ATOMIC_RELAXED)) {
 	case M2M_LOG_JOURNAL:
 		if (m2m_log_journal(priority, line, &f) >= 0)
 			return;

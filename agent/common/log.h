@@ -38,8 +38,9 @@ struct m2m_log_ids {
 
 /*
  * Choose the output: the journal when the JOURNAL_STREAM environment
- * variable names the device and inode of stderr, else syslog when
- * use_syslog is set, else stderr. Lines above max_priority are dropped.
+ * variable names the device and inode of stderr and journald's socket
+ * exists, else syslog when use_syslog is set, else stderr. Lines above
+ * max_priority are dropped.
  */
 void m2m_log_init(const char *ident, bool use_syslog, int max_priority);
 
@@ -65,7 +66,8 @@ const char *m2m_log_peer(const struct sockaddr *sa, char *buf, size_t len);
  * Function that receives the journal fields of each line in place of
  * sd_journal_sendv(), so that unit tests can check them. NULL restores
  * sd_journal_sendv(). It returns 0 or a negative errno, as
- * sd_journal_sendv() does.
+ * sd_journal_sendv() does. Set it before m2m_log_init(), which then does
+ * not require the journal socket to exist.
  */
 typedef int (*m2m_log_journal_fn)(const struct iovec *iov, int n);
 void m2m_log_set_journal_sink(m2m_log_journal_fn fn);

@@ -17,6 +17,7 @@
 #define M2MCTL_EXIT_USAGE	2
 
 #define M2MCTL_TIMEOUT_MS	10000	/* default per HTTP request */
+/* m2md keeps its database in a directory of this name per role. */
 #define M2MCTL_STATE_DIR	"/var/lib/m2msec"
 
 struct m2mctl_cmd {

@@ -47,9 +47,9 @@ static void m2mctl_show_help(FILE *out)
 		"\n"
 		"Options:\n"
 		"  --state-dir DIR  directory of m2md's state database m2md.db,\n"
-		"                   opened read-only (default " M2MCTL_STATE_DIR ");\n"
-		"                   the network service keeps it in\n"
-		"                   /var/lib/m2msec/network\n"
+		"                   opened read-only (default both m2md defaults,\n"
+		"                   " M2MCTL_STATE_DIR "/network and\n"
+		"                   " M2MCTL_STATE_DIR "/gateway, each if present)\n"
 		"  --dump           print one tab-separated record per line:\n"
 		"                   key TYPE SERIAL DESCRIPTION NODE-ID KEY-ID\n"
 		"                       KEY-INDEX EXPIRY SECONDS-LEFT\n"
@@ -262,6 +262,21 @@ static int m2mctl_show_iface(int argc, char **argv, bool dump)
 	return m2mctl_show_devs(ifname, dump, false);
 }
 
+/* The connections of both roles, from m2md's default state directories. */
+static int m2mctl_show_role_connections(bool dump)
+{
+	static const char *const dirs[] = {
+		M2MCTL_STATE_DIR "/network",
+		M2MCTL_STATE_DIR "/gateway",
+	};
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		ret |= m2mctl_show_connections(dirs[i], dump);
+	return ret;
+}
+
 static int m2mctl_show(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -270,7 +285,7 @@ static int m2mctl_show(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *state_dir = M2MCTL_STATE_DIR;
+	const char *state_dir = NULL;
 	bool dump = false;
 	int opt, ret;
 
@@ -295,7 +310,10 @@ static int m2mctl_show(int argc, char **argv)
 	/* Show every part that can be read; fail if any part could not. */
 	ret = m2mctl_show_keys(dump);
 	ret |= m2mctl_show_handshakes(dump);
-	ret |= m2mctl_show_connections(state_dir, dump);
+	if (state_dir)
+		ret |= m2mctl_show_connections(state_dir, dump);
+	else
+		ret |= m2mctl_show_role_connections(dump);
 	if (!dump)
 		ret |= m2mctl_show_devs(NULL, false, true);
 	return ret ? M2MCTL_EXIT_FAILED : M2MCTL_EXIT_OK;

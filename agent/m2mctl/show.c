@@ -262,7 +262,7 @@ static int m2mctl_show_iface(int argc, char **argv, bool dump)
 	return m2mctl_show_devs(ifname, dump, false);
 }
 
-/* The connections of both roles, from m2md's default state directories. */
+/* Show the connections recorded in each role's default state directory. */
 static int m2mctl_show_role_connections(bool dump)
 {
 	static const char *const dirs[] = {

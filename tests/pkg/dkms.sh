@@ -57,6 +57,17 @@ timed() {
 	check "$name" test "$rc" -eq 0
 }
 
+# file_build_id KO: the GNU build id of a module file, plain or .xz.
+file_build_id() {
+	local ko=$1
+
+	if [[ $ko == *.xz ]]; then
+		xz -dc "$ko" > "$work/build-id.ko" || return
+		ko=$work/build-id.ko
+	fi
+	readelf -n "$ko" 2> /dev/null | awk '/Build ID:/ { print $3 }'
+}
+
 # The other installed release of the 6.1 and 6.12 series, if any.
 other_release() {
 	local dir
@@ -92,9 +103,21 @@ file=$(modinfo -n m2msec 2> /dev/null)
 check_match "modinfo file in updates/dkms" \
 	"^/lib/modules/$release/updates/dkms/m2msec\\.ko(\\.xz)?$" "$file"
 check "modprobe m2msec" modprobe m2msec
-check_equal "loaded srcversion is dkms one" \
-	"$(modinfo -F srcversion "$file" 2> /dev/null)" \
-	"$(cat /sys/module/m2msec/srcversion 2> /dev/null)"
+check_match "modinfo vermagic" "^$release " \
+	"$(modinfo -F vermagic "$file" 2> /dev/null)"
+# The module has no MODULE_VERSION and Debian kernels are built without
+# CONFIG_MODULE_SRCVERSION_ALL, so it has no srcversion. Its GNU build
+# id tells the loaded module from any other build instead.
+file_id=$(file_build_id "$file")
+check_match "dkms module has build id" '^[0-9a-f]{40}$' "$file_id"
+check_equal "loaded module is dkms one" "$file_id" \
+	"$(od -An -tx1 -v -j 16 /sys/module/m2msec/notes/.note.gnu.build-id \
+	   2> /dev/null | tr -d ' \n')"
+if [ -f /sys/module/m2msec/srcversion ]; then
+	check_equal "loaded srcversion is dkms one" \
+		"$(modinfo -F srcversion "$file" 2> /dev/null)" \
+		"$(cat /sys/module/m2msec/srcversion)"
+fi
 check "genl family m2msec exists" genl ctrl get name m2msec
 check "modprobe -r m2msec" modprobe -r m2msec
 check_fails "module unloaded" test -d /sys/module/m2msec

@@ -31,8 +31,6 @@ m2mctl=$top/agent/m2mctl/m2mctl
 ifname=m2mynl0
 export PYTHONDONTWRITEBYTECODE=1
 
-[ -d /sys/module/m2msec ] || skip_all "m2msec.ko is not loaded"
-
 # A missing CLI is a failure, not a skip: make check extracts it first.
 if [ ! -f "$cli" ] || [ ! -f "$schema" ]; then
 	echo "# $cli or $schema is missing:" \
@@ -45,6 +43,8 @@ if [ ! -x "$m2mctl" ]; then
 	check "m2mctl present" false
 	tap_done
 fi
+
+[ -d /sys/module/m2msec ] || skip_all "m2msec.ko is not loaded"
 
 # A half-open handshake times out after half_open_timeout_ms (30 s by
 # default), and each CLI call takes seconds under TCG, so give the

@@ -438,6 +438,32 @@ static int m2md_writer_setup(struct m2md_store *st)
 	return 0;
 }
 
+/*
+ * Create the state directory with mode 0700, and its missing parents
+ * with 0755, because the default /var/lib/m2msec/<role> has a parent
+ * that only the systemd unit's StateDirectory= creates. Returns 0 or a
+ * negative errno.
+ */
+static int m2md_store_mkdir(const char *dir)
+{
+	char path[PATH_MAX];
+	char *slash;
+
+	if (strlen(dir) >= sizeof(path))
+		return -ENAMETOOLONG;
+	strcpy(path, dir);
+	for (slash = strchr(path + 1, '/'); slash;
+	     slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		if (mkdir(path, 0755) && errno != EEXIST)
+			return -errno;
+		*slash = '/';
+	}
+	if (mkdir(path, 0700) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
 int m2md_store_open(const char *dir, struct m2md_store **out,
 		    char *err, size_t errlen)
 {
@@ -446,10 +472,10 @@ int m2md_store_open(const char *dir, struct m2md_store **out,
 
 	if (errlen)
 		err[0] = '\0';
-	if (mkdir(dir, 0700) && errno != EEXIST) {
-		ret = -errno;
+	ret = m2md_store_mkdir(dir);
+	if (ret) {
 		snprintf(err, errlen, "cannot create state directory %s: %s",
-			 dir, strerror(errno));
+			 dir, strerror(-ret));
 		return ret;
 	}
 	st = calloc(1, sizeof(*st));

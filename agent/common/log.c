@@ -124,13 +124,18 @@ const char *m2m_log_peer(const struct sockaddr *sa, char *buf, size_t len)
 	return inet_ntop(sa->sa_family, addr, buf, len);
 }
 
-/* Replace control characters so that a message stays on one line. */
+/*
+ * Replace control characters, so that a message stays on one line, and
+ * every byte above 0x7f. A peer's bytes then cannot form invalid UTF-8
+ * or C1 controls, which journalctl shows as a blob instead of the line,
+ * and a cut at the end of the buffer cannot split a character.
+ */
 static void m2m_log_sanitize(char *line)
 {
 	unsigned char *p;
 
 	for (p = (unsigned char *)line; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f)
+		if (*p < 0x20 || *p >= 0x7f)
 			*p = '?';
 	}
 }

@@ -126,6 +126,7 @@ static void test_stderr_prefix(void)
 	m2m_dbg("not logged at LOG_INFO");
 	m2m_warn("peer sent \"a\nb\rc\x1b[31m\"");
 	m2m_info("%s", "last");
+	m2m_warn("path /\xff\xfe\xc2\x9b%s", "x");
 	capture_end(buf, sizeof(buf));
 
 	CHECK(!strncmp(buf, "<3>handshake with node 0f06 failed\n", 35),
@@ -135,8 +136,11 @@ static void test_stderr_prefix(void)
 	CHECK(strstr(buf, "<4>peer sent \"a?b?c?[31m\"\n") != NULL,
 	      "control characters become '?': \"%s\"", buf);
 	CHECK(strstr(buf, "<6>last\n") != NULL, "info line has prefix <6>");
-	CHECK(strlen(buf) == 35 + 26 + 8,
-	      "three lines and nothing else, got %zu bytes", strlen(buf));
+	CHECK(strstr(buf, "<4>path /????x\n") != NULL,
+	      "bytes above 0x7f (invalid UTF-8, C1 controls) become '?': \"%s\"",
+	      buf);
+	CHECK(strlen(buf) == 35 + 26 + 8 + 15,
+	      "four lines and nothing else, got %zu bytes", strlen(buf));
 }
 
 static void test_stderr_fields(void)

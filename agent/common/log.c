@@ -125,10 +125,8 @@ const char *m2m_log_peer(const struct sockaddr *sa, char *buf, size_t len)
 }
 
 /*
- * Replace control characters, so that a message stays on one line, and
- * every byte above 0x7f. A peer's bytes then cannot form invalid UTF-8
- * or C1 controls, which journalctl shows as a blob instead of the line,
- * and a cut at the end of the buffer cannot split a character.
+ * Replace control characters and bytes above 0x7f, because journalctl
+ * shows a message with invalid UTF-8 as a blob instead of its text.
  */
 static void m2m_log_sanitize(char *line)
 {

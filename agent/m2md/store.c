@@ -439,10 +439,8 @@ static int m2md_writer_setup(struct m2md_store *st)
 }
 
 /*
- * Create the state directory with mode 0700, and its missing parents
- * with 0755, because the default /var/lib/m2msec/<role> has a parent
- * that only the systemd unit's StateDirectory= creates. Returns 0 or a
- * negative errno.
+ * Create dir with mode 0700 and its missing parents with 0755. Returns 0
+ * or a negative errno.
  */
 static int m2md_store_mkdir(const char *dir)
 {

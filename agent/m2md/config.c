@@ -121,7 +121,7 @@ static const struct m2md_opt m2md_opts[] = {
 	{ "suites", OPT_SUITES, CFG_FIELD(suites), 0, M2MSEC_SUITES_ALL, "MASK",
 	  "gateway: AEAD suites offered in connect, bit 0 AES-256-GCM, bit 1 ChaCha20-Poly1305, 0 = both (default 0)", RESTART },
 	{ "http-timeout", OPT_U32, CFG_FIELD(http_timeout_ms), 100, 600000, "MS",
-	  "timeout of each outgoing HTTP request: the gateway's handshakes and registration with the network side, and the notifications and announcements of both roles, in milliseconds (default 10000)", LIVE },
+	  "timeout of each outgoing HTTP request, in milliseconds: the gateway's handshakes and registration with the network side, and in both roles the notifications, announcements and group fan-out requests (default 10000)", LIVE },
 	{ "retry-min", OPT_U32, CFG_FIELD(retry_min), 1, 86400, "SECONDS",
 	  "gateway: first delay before retrying a failed bootstrap, connect or registration, in seconds (default 5)", LIVE },
 	{ "retry-max", OPT_U32, CFG_FIELD(retry_max), 1, 86400, "SECONDS",

@@ -196,6 +196,77 @@ check_files "dkms package has exactly its files" \
 check_files "agent package has exactly its files" \
 	"$work/agent.expected" "$work/agent.files"
 
+# File modes in the packages: the programs are 0755, the conffile, the
+# units and the man pages 0644, and no entry is setuid, setgid, sticky
+# or world-writable (symbolic links, always rwxrwxrwx, aside). Every
+# entry belongs to root/root. The modes come from dpkg-deb -c, whose first
+# column is "ls -l" style, converted to octal ("-rwsr-xr-x" is 4755).
+list_modes() {
+	dpkg-deb -c "$1" | awk '
+		{
+			perm = $1
+			special = 0
+			mode = 0
+			for (i = 0; i < 3; i++) {
+				digit = 0
+				if (substr(perm, 2 + 3 * i, 1) == "r")
+					digit += 4
+				if (substr(perm, 3 + 3 * i, 1) == "w")
+					digit += 2
+				x = substr(perm, 4 + 3 * i, 1)
+				if (x ~ /[xst]/)
+					digit += 1
+				if (x ~ /[sStT]/)
+					special += 2 ^ (2 - i)
+				mode = mode * 10 + digit
+			}
+			path = $6
+			sub(/^\./, "", path)
+			sub(/\/$/, "", path)
+			if (path == "")
+				path = "/"
+			printf "%s %d%03d %s %s\n", substr(perm, 1, 1), special,
+			       mode, $2, path
+		}
+	'
+}
+
+list_modes "$dkms_deb" > "$work/dkms.modes"
+list_modes "$agent_deb" > "$work/agent.modes"
+
+# deb_mode LIST PATH: the octal mode of PATH in the listing of LIST.
+deb_mode() {
+	awk -v p="$2" '$4 == p { print $2 }' "$work/$1.modes"
+}
+
+for path in /usr/sbin/m2md /usr/sbin/m2mctl; do
+	check_equal "agent package installs $path 0755" 0755 \
+		"$(deb_mode agent "$path")"
+done
+for path in /etc/m2msec/m2md.conf \
+	/lib/systemd/system/m2md-network.service \
+	/lib/systemd/system/m2md-gateway.service \
+	/usr/share/man/man8/m2md.8.gz /usr/share/man/man8/m2mctl.8.gz; do
+	check_equal "agent package installs $path 0644" 0644 \
+		"$(deb_mode agent "$path")"
+done
+for path in /lib/systemd/system/m2msec-load.service \
+	/usr/share/man/man7/m2msec.7.gz; do
+	check_equal "dkms package installs $path 0644" 0644 \
+		"$(deb_mode dkms "$path")"
+done
+for list in dkms agent; do
+	# A first digit other than 0 is setuid, setgid or sticky, and a
+	# last digit of 2, 3, 6 or 7 is writable by others.
+	unsafe=$(awk '$1 != "l" && ($2 !~ /^0/ || $2 ~ /[2367]$/) {
+		print $2, $4 }' "$work/$list.modes")
+	check_equal "$list package has no setuid or world-writable entry" \
+		"" "$(echo $unsafe)"
+	others=$(awk '$3 != "root/root" { print $3, $4 }' "$work/$list.modes")
+	check_equal "$list package entries belong to root/root" "" \
+		"$(echo $others)"
+done
+
 # A separate check for build outputs, so that its failure names them.
 build_outputs='\.(o|a|ko|mod|cmd)$|/build/|_test$|/tests/'
 for list in dkms agent; do
@@ -312,6 +383,24 @@ printf '%s\n' "${contract[@]}" | sort > "$work/install.expected"
 check_files "make install places nothing else" \
 	"$work/install.expected" "$work/install.files"
 check "m2md is installed executable" test -x "$dest/usr/sbin/m2md"
+
+# File modes of make install, as in the packages.
+for path in /usr/sbin/m2md /usr/sbin/m2mctl; do
+	check_equal "make install installs $path 0755" 755 \
+		"$(stat -c %a "$dest$path" 2> /dev/null)"
+done
+for path in /etc/m2msec/m2md.conf /usr/share/man/man8/m2md.8 \
+	/usr/share/man/man8/m2mctl.8 /usr/share/man/man7/m2msec.7 \
+	/usr/lib/systemd/system/m2md-network.service \
+	/usr/lib/systemd/system/m2md-gateway.service \
+	/usr/lib/systemd/system/m2msec-load.service; do
+	check_equal "make install installs $path 0644" 644 \
+		"$(stat -c %a "$dest$path" 2> /dev/null)"
+done
+# -perm /6002: setuid, setgid or writable by others.
+unsafe=$(cd "$dest" && find . ! -type l -perm /6002 -printf '%m %p\n')
+check_equal "make install makes nothing setuid or world-writable" "" \
+	"$(echo $unsafe)"
 
 echo "# edited by deb_contents.sh" >> "$dest/etc/m2msec/m2md.conf"
 cp "$dest/etc/m2msec/m2md.conf" "$work/edited.conf"

@@ -23,6 +23,8 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
 . "$top/tests/vm/tap.bash"
 
 release=$(uname -r)
+# The release in a regular expression: 6.12 releases contain a '+'.
+release_re=$(sed 's/[.+]/\\&/g' <<< "$release")
 version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$top/dkms.conf")
 module=m2msec/$version
 src=/usr/src/m2msec-$version
@@ -88,18 +90,18 @@ if [ ! -s "$archive" ]; then
 fi
 timed "dkms ldtarball" dkms ldtarball --archive "$archive"
 check_match "dkms status built" \
-	"^m2msec/$version, $release, [^:]*: built" \
+	"^m2msec/$version, $release_re, [^:]*: built" \
 	"$(dkms status "$module" -k "$release" 2>&1)"
 check "dkms source is make dkms-src tree" \
 	test "$(readlink -f "/var/lib/dkms/m2msec/$version/source")" = "$src"
 timed "dkms install $release" dkms install "$module" -k "$release"
 check_match "dkms status installed" \
-	"^m2msec/$version, $release, [^:]*: installed" \
+	"^m2msec/$version, $release_re, [^:]*: installed" \
 	"$(dkms status "$module" -k "$release" 2>&1)"
 
 file=$(modinfo -n m2msec 2> /dev/null)
 check_match "modinfo file in updates/dkms" \
-	"^/lib/modules/$release/updates/dkms/m2msec\\.ko(\\.xz)?$" "$file"
+	"^/lib/modules/$release_re/updates/dkms/m2msec\\.ko(\\.xz)?$" "$file"
 check "modprobe m2msec" modprobe m2msec
 vermagic=$(modinfo -F vermagic "$file" 2> /dev/null)
 check_equal "modinfo vermagic" "$release" "${vermagic%% *}"

@@ -107,7 +107,7 @@ vermagic=$(modinfo -F vermagic "$file" 2> /dev/null)
 check_equal "modinfo vermagic" "$release" "${vermagic%% *}"
 # The module has no MODULE_VERSION and Debian kernels are built without
 # CONFIG_MODULE_SRCVERSION_ALL, so it has no srcversion. Its GNU build
-# id tells the loaded module from any other build instead.
+# id identifies the loaded module instead.
 file_id=$(file_build_id "$file")
 check_match "dkms module has build id" '^[0-9a-f]{40}$' "$file_id"
 check_equal "loaded module is dkms one" "$file_id" \

@@ -216,6 +216,7 @@ static void check_field(int e, const char *name, const char *want)
 {
 	const char *got = sink_get(e, name);
 
+	CHECK(got != NULL, "entry %d: %s is present", e, name);
 	CHECK(got && !strcmp(got, want), "entry %d: %s is \"%s\", got \"%s\"",
 	      e, name, want, got ? got : "(absent)");
 }
@@ -321,9 +322,11 @@ static void test_peer_format(void)
 	sin.sin_port = htons(8080);
 	inet_pton(AF_INET6, "2001:db8::1", &sin6.sin6_addr);
 	s = m2m_log_peer((struct sockaddr *)&sin, buf, sizeof(buf));
+	CHECK(s != NULL, "IPv4 peer has an address");
 	CHECK(s && !strcmp(s, "198.51.100.4"), "IPv4 peer without port: %s",
 	      s ? s : "(null)");
 	s = m2m_log_peer((struct sockaddr *)&sin6, buf, sizeof(buf));
+	CHECK(s != NULL, "IPv6 peer has an address");
 	CHECK(s && !strcmp(s, "2001:db8::1"), "IPv6 peer: %s",
 	      s ? s : "(null)");
 	CHECK(!m2m_log_peer((struct sockaddr *)&sun, buf, sizeof(buf)),

@@ -287,7 +287,9 @@ static void test_live_split(void)
 			continue;
 		eol = strchr(p, '\n');
 		tag = strstr(p, " (reloads)");
-		CHECK(tag != NULL && tag < eol, "help marks %s as live",
+		CHECK(tag != NULL, "help has a reload tag for %s",
+		      live_keys[i]);
+		CHECK(tag && tag < eol, "help marks %s as live on its line",
 		      live_keys[i]);
 	}
 	CHECK(strstr(help, "SIGHUP") != NULL, "help says SIGHUP reloads");

@@ -77,8 +77,13 @@ void m2m_log_set_journal_sink(m2m_log_journal_fn fn);
 #define m2m_info(...)	m2m_log(LOG_INFO, __VA_ARGS__)
 #define m2m_dbg(...)	m2m_log(LOG_DEBUG, __VA_ARGS__)
 
-/* Lines a call site may log per interval before its rate limit applies. */
+/*
+ * Lines that one peer may log from one call site per interval, and lines
+ * that the call site may log per interval for all peers together, before
+ * the rate limit applies.
+ */
 #define M2M_LOG_RL_BURST	10
+#define M2M_LOG_RL_SITE_BURST	50
 #define M2M_LOG_RL_INTERVAL_MS	5000
 
 #define M2M_LOG_STR_(x)		#x
@@ -89,19 +94,28 @@ void m2m_log_set_journal_sink(m2m_log_journal_fn fn);
 #define M2M_LOG_SITE		__FILE__ ":" M2M_LOG_STR(__LINE__)
 #endif
 
+/* The PEER of ids, or NULL when ids is NULL. */
+static inline const char *m2m_log_ids_peer(const struct m2m_log_ids *ids)
+{
+	return ids ? ids->peer : NULL;
+}
+
 /*
- * Log like m2m_log_ids(), through a rate limit of this call site: for a
- * line that a peer can trigger (a bad request, a failed handshake, a bad
- * signature or datagram). ids may be NULL.
+ * Log like m2m_log_ids(), through the rate limit of this call site and
+ * of the peer in ids: for a line that a peer can trigger (a bad request,
+ * a failed handshake, a bad signature or datagram). ids may be NULL and
+ * is evaluated twice.
  */
 #define m2m_log_ratelimited(priority, ids, ...)				\
 	do {								\
 		static struct m2m_ratelimit m2m_rl_ =			\
 			M2M_RATELIMIT_INIT(M2M_LOG_SITE,		\
 					   M2M_LOG_RL_INTERVAL_MS,	\
-					   M2M_LOG_RL_BURST);		\
+					   M2M_LOG_RL_BURST,		\
+					   M2M_LOG_RL_SITE_BURST);	\
 		if (m2m_log_enabled(priority) &&			\
-		    m2m_ratelimit_ok(&m2m_rl_, (priority)))		\
+		    m2m_ratelimit_ok(&m2m_rl_, (priority),		\
+				     m2m_log_ids_peer(ids)))		\
 			m2m_log_ids((priority), (ids), __VA_ARGS__);	\
 	} while (0)
 

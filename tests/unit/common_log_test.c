@@ -369,28 +369,30 @@ static void test_ratelimit_macro(void)
 
 static void test_ratelimit_count(void)
 {
-	struct m2m_ratelimit rl = M2M_RATELIMIT_INIT("site.c:12", 200, 2);
+	struct m2m_ratelimit rl = M2M_RATELIMIT_INIT("site.c:12", 200, 2, 4);
 	struct timespec wait = { .tv_nsec = 300 * 1000 * 1000 };
-	unsigned long suppressed = 99;
+	struct m2m_ratelimit_report report = { .suppressed = 99 };
 	int passed = 0, i;
 	char buf[4096];
 
 	capture_start();
 	m2m_log_init("test", false, LOG_INFO);
 	for (i = 0; i < 7; i++)
-		passed += m2m_ratelimit_ok(&rl, LOG_WARNING);
+		passed += m2m_ratelimit_ok(&rl, LOG_WARNING, NULL);
 	CHECK(passed == 2, "2 of 7 lines pass, got %d", passed);
-	CHECK(rl.suppressed == 5, "5 lines counted as suppressed, got %lu",
-	      rl.suppressed);
+	CHECK(rl.peers[0].suppressed == 5,
+	      "5 lines counted as suppressed, got %lu", rl.peers[0].suppressed);
 	nanosleep(&wait, NULL);
-	CHECK(m2m_ratelimit_ok(&rl, LOG_ERR),
+	CHECK(m2m_ratelimit_ok(&rl, LOG_ERR, NULL),
 	      "a line passes in the next interval");
-	CHECK(rl.suppressed == 0, "the count restarts after it is logged");
+	CHECK(rl.peers[0].suppressed == 0,
+	      "the count restarts after it is logged");
 	nanosleep(&wait, NULL);
-	CHECK(m2m_ratelimit_pass(&rl, &suppressed),
+	CHECK(m2m_ratelimit_pass(&rl, NULL, &report),
 	      "a line passes in the third interval");
-	CHECK(suppressed == 0, "no count when nothing was suppressed, got %lu",
-	      suppressed);
+	CHECK(report.suppressed == 0,
+	      "no count when nothing was suppressed, got %lu",
+	      report.suppressed);
 	capture_end(buf, sizeof(buf));
 
 	CHECK(!strcmp(buf, "<3>site.c:12: 5 lines suppressed by the rate limit\n"),

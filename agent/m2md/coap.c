@@ -86,7 +86,10 @@ struct m2md_coap {
 	struct m2md_coap_replies replies;	/* of POST, PUT in blocks */
 };
 
-/* libcoap's warnings, which any peer can cause, pass a rate limit. */
+/*
+ * libcoap's warnings, which any peer can cause, pass a rate limit. The
+ * handler is global and gets no session, so its lines have no PEER.
+ */
 static void m2md_coap_log(coap_log_t level, const char *message)
 {
 	m2m_warn_ratelimited("coap: %.*s", (int)strcspn(message, "\n"),
@@ -257,14 +260,19 @@ static bool m2md_coap_prepare(struct m2md_coap *coap, coap_session_t *session,
 /* Send the reply of a handler that returned as a separate response. */
 static void m2md_coap_send_late(struct m2md_coap_job *job)
 {
+	char peer[M2M_LOG_PEER_LEN];
+	struct m2m_log_ids ids = {
+		.peer = m2m_log_peer(job->call.req.client, peer, sizeof(peer)),
+	};
 	coap_pdu_t *pdu;
 
 	pdu = coap_pdu_init(job->type, COAP_EMPTY_CODE,
 			    coap_new_message_id(job->session),
 			    coap_session_max_pdu_size(job->session));
 	if (!pdu || !coap_add_token(pdu, job->token_len, job->token)) {
-		m2m_warn_ratelimited("coap: no memory for a separate response to %s %s",
-				     job->call.method_name, job->call.path);
+		m2m_log_ratelimited(LOG_WARNING, &ids,
+				    "coap: no memory for a separate response to %s %s",
+				    job->call.method_name, job->call.path);
 		coap_delete_pdu(pdu);
 		return;
 	}
@@ -272,8 +280,9 @@ static void m2md_coap_send_late(struct m2md_coap_job *job)
 			  coap_session_max_pdu_size(job->session));
 	m2md_coap_keep(&job->coap->replies, job->session, &job->call, pdu);
 	if (coap_send(job->session, pdu) == COAP_INVALID_MID)
-		m2m_warn_ratelimited("coap: cannot send the separate response to %s %s",
-				     job->call.method_name, job->call.path);
+		m2m_log_ratelimited(LOG_WARNING, &ids,
+				    "coap: cannot send the separate response to %s %s",
+				    job->call.method_name, job->call.path);
 }
 
 /* Send the replies of handlers that returned after their empty ACK. */

@@ -337,6 +337,8 @@ void m2md_coap_keep(struct m2md_coap_replies *reps, coap_session_t *session,
 {
 	const coap_address_t *peer = coap_session_get_addr_remote(session);
 	struct m2md_coap_kept *kept, *oldest = NULL;
+	char peer_text[M2M_LOG_PEER_LEN];
+	struct m2m_log_ids ids = { 0 };
 	coap_block_t block;
 
 	if (!peer || call->method_code == COAP_REQUEST_CODE_GET)
@@ -357,8 +359,11 @@ void m2md_coap_keep(struct m2md_coap_replies *reps, coap_session_t *session,
 	if (kept)
 		kept->target = strdup(call->target);
 	if (!kept || !kept->target) {
-		m2m_warn_ratelimited("coap: out of memory keeping the reply to %s %s: its later blocks will get 4.08",
-				     call->method_name, call->target);
+		ids.peer = m2m_log_peer(&peer->addr.sa, peer_text,
+					sizeof(peer_text));
+		m2m_log_ratelimited(LOG_WARNING, &ids,
+				    "coap: out of memory keeping the reply to %s %s: its later blocks will get 4.08",
+				    call->method_name, call->target);
 		free(kept);
 		return;
 	}
@@ -382,7 +387,11 @@ bool m2md_coap_resume(struct m2md_coap_replies *reps, coap_session_t *session,
 	const coap_address_t *peer = coap_session_get_addr_remote(session);
 	struct m2md_coap_call *block;
 	struct m2md_coap_kept *kept;
-	char diagnostic[320];
+	char diagnostic[320], peer_text[M2M_LOG_PEER_LEN];
+	struct m2m_log_ids ids = {
+		.peer = m2m_log_peer(peer ? &peer->addr.sa : NULL, peer_text,
+				     sizeof(peer_text)),
+	};
 
 	if (call->method_code == COAP_REQUEST_CODE_GET || !call->has_block2 ||
 	    !call->block2.num)
@@ -392,16 +401,17 @@ bool m2md_coap_resume(struct m2md_coap_replies *reps, coap_session_t *session,
 		snprintf(diagnostic, sizeof(diagnostic),
 			 "Block2 number %u of the reply to %s %.200s: no such reply is kept, send the request again",
 			 call->block2.num, call->method_name, call->target);
-		m2m_info_ratelimited("coap: %s", diagnostic);
+		m2m_log_ratelimited(LOG_INFO, &ids, "coap: %s", diagnostic);
 		m2md_coap_fail(response, 408, diagnostic, -1);
 		return true;
 	}
 	/* The block call borrows the kept body, so it is freed without it. */
 	block = calloc(1, sizeof(*block));
 	if (!block) {
-		m2m_warn_ratelimited("coap: out of memory sending Block2 number %u of %s %.200s",
-				     call->block2.num, call->method_name,
-				     call->target);
+		m2m_log_ratelimited(LOG_WARNING, &ids,
+				    "coap: out of memory sending Block2 number %u of %s %.200s",
+				    call->block2.num, call->method_name,
+				    call->target);
 		m2md_coap_fail(response, 500, "out of memory", -1);
 		return true;
 	}

@@ -40,6 +40,8 @@
 #define M2MD_HTTP_TARGET_MAX	16384
 /* A body buffer larger than this is freed after its request. */
 #define M2MD_HTTP_KEEP_BODY	65536
+/* Seconds without data after which libmicrohttpd closes a connection. */
+#define M2MD_HTTP_IDLE_TIMEOUT	30
 
 struct m2md_http {
 	struct MHD_Daemon *daemon;
@@ -421,12 +423,61 @@ static enum MHD_Result m2md_http_access(void *cls, struct MHD_Connection *conn,
 	return m2md_http_dispatch(conn, hc, url, method);
 }
 
+/* Format the client's IP address for PEER; NULL on a unix socket. */
+static const char *m2md_http_peer(struct MHD_Connection *conn, char *buf,
+				  size_t len)
+{
+	const union MHD_ConnectionInfo *info;
+
+	info = MHD_get_connection_info(conn,
+				       MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	return info ? m2m_log_peer(info->client_addr, buf, len) : NULL;
+}
+
+/*
+ * Log a request that libmicrohttpd ended without a complete exchange,
+ * with the client as PEER: a malformed request, an error of the
+ * connection, a timeout or a client that closed early.
+ */
+static void m2md_http_log_ended(struct MHD_Connection *conn,
+				const struct m2md_http_conn *hc,
+				enum MHD_RequestTerminationCode toe)
+{
+	char peer[M2M_LOG_PEER_LEN];
+	struct m2m_log_ids ids = {
+		.peer = m2md_http_peer(conn, peer, sizeof(peer)),
+	};
+	const char *target = hc && hc->target[0] ? hc->target : "(unread)";
+
+	switch (toe) {
+	case MHD_REQUEST_TERMINATED_WITH_ERROR:
+		m2m_log_ratelimited(LOG_WARNING, &ids,
+				    "http: request %.200s failed: malformed request or connection error",
+				    target);
+		break;
+	case MHD_REQUEST_TERMINATED_TIMEOUT_REACHED:
+		m2m_log_ratelimited(LOG_INFO, &ids,
+				    "http: request %.200s timed out: no data for %d s",
+				    target, M2MD_HTTP_IDLE_TIMEOUT);
+		break;
+	case MHD_REQUEST_TERMINATED_READ_ERROR:
+	case MHD_REQUEST_TERMINATED_CLIENT_ABORT:
+		m2m_log_ratelimited(LOG_INFO, &ids,
+				    "http: request %.200s failed: the client closed the connection before the request was complete",
+				    target);
+		break;
+	default:
+		break;
+	}
+}
+
 /* End of a request: make the connection's state ready for the next one. */
 static void m2md_http_done(void *cls, struct MHD_Connection *conn,
 			   void **con_cls, enum MHD_RequestTerminationCode toe)
 {
 	struct m2md_http_conn *hc = *con_cls;
 
+	m2md_http_log_ended(conn, hc, toe);
 	if (!hc)
 		return;
 	hc->begun = false;
@@ -506,7 +557,7 @@ static struct MHD_OptionItem *m2md_http_options(struct m2md_http *http,
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_URI_LOG_CALLBACK,
 		(intptr_t)m2md_http_uri, http };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_TIMEOUT,
-		30, NULL };
+		M2MD_HTTP_IDLE_TIMEOUT, NULL };
 	if (threads > 1)
 		opts[n++] = (struct MHD_OptionItem){
 			MHD_OPTION_THREAD_POOL_SIZE, threads, NULL };

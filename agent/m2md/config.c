@@ -27,7 +27,10 @@
 enum m2md_opt_type {
 	OPT_ROLE,
 	OPT_LISTEN,
-	OPT_STRING,
+	OPT_STRING,	/* any text */
+	OPT_PATTERN,	/* text with %n, %N or %% (scl-id-pattern) */
+	OPT_NAME,	/* resource name of at most M2MSEC_STR_MAX bytes */
+	OPT_URL,	/* http:// or https:// URL with a host */
 	OPT_U32,
 	OPT_U16,
 	OPT_SUITES,
@@ -102,15 +105,15 @@ static const struct m2md_opt m2md_opts[] = {
 	  "network: lifetime of a Kmr made by bootstrap, in seconds, 0 = no expiry (default 0)", LIVE },
 	{ "mas-fqdn", OPT_STRING, CFG_FIELD(mas_fqdn), 0, 0, "NAME",
 	  "network: MAS host name sent in bootstrap (default the host name)", LIVE },
-	{ "scl-id-pattern", OPT_STRING, CFG_FIELD(scl_id_pattern), 0, 0, "PATTERN",
+	{ "scl-id-pattern", OPT_PATTERN, CFG_FIELD(scl_id_pattern), 0, 0, "PATTERN",
 	  "network: SCL id assigned in bootstrap; %n = first 8 hex digits of the node id, %N = all 32, %% = % (default gscl-%n)", LIVE },
 	{ "kmc-lifetime", OPT_U32, CFG_FIELD(kmc_lifetime), 1, UINT32_MAX, "SECONDS",
 	  "network: lifetime of a Kmc made by connect, in seconds (default 3600)", LIVE },
 	{ "mid-flags", OPT_U16, CFG_FIELD(mid_flags), 0, M2MSEC_MID_PROTECT, "FLAGS",
 	  "network: mId security flags sent in connect; bit 0 (per-packet protection required) follows the tunnel option, set for yes and cleared for no (default 1)", LIVE },
-	{ "nscl-id", OPT_STRING, CFG_FIELD(nscl_id), 0, 0, "ID",
+	{ "nscl-id", OPT_NAME, CFG_FIELD(nscl_id), 0, 0, "ID",
 	  "network: NSCL id sent in connect (default nscl)", LIVE },
-	{ "nscl", OPT_STRING, CFG_FIELD(nscl_url), 0, 0, "URL",
+	{ "nscl", OPT_URL, CFG_FIELD(nscl_url), 0, 0, "URL",
 	  "gateway: URL of the network side, for example http://10.0.0.1:8080; required", RESTART },
 	{ "nscl-base", OPT_STRING, CFG_FIELD(nscl_base), 0, 0, "URL",
 	  "gateway: URL of the NSCL resource tree (default scheme, host and port of --nscl + /nscl)", RESTART },
@@ -129,6 +132,46 @@ static const struct m2md_opt m2md_opts[] = {
 };
 
 #define M2MD_NOPTS	(sizeof(m2md_opts) / sizeof(m2md_opts[0]))
+
+/* One name that an option of type OPT_ROLE, OPT_LOGLEVEL or OPT_BOOL takes. */
+struct m2md_choice {
+	const char *name;
+	int value;
+};
+
+/* The names of one such type, and how an error message lists them. */
+struct m2md_choices {
+	const struct m2md_choice *names;
+	size_t count;
+	const char *expected;
+};
+
+static const struct m2md_choice m2md_role_names[] = {
+	{ "network", M2MD_ROLE_NETWORK },
+	{ "gateway", M2MD_ROLE_GATEWAY },
+};
+
+static const struct m2md_choice m2md_level_names[] = {
+	{ "err", LOG_ERR },
+	{ "warning", LOG_WARNING },
+	{ "info", LOG_INFO },
+	{ "debug", LOG_DEBUG },
+};
+
+static const struct m2md_choice m2md_bool_names[] = {
+	{ "yes", true }, { "true", true }, { "1", true },
+	{ "no", false }, { "false", false }, { "0", false },
+};
+
+#define M2MD_CHOICES(names, expected) \
+	{ names, sizeof(names) / sizeof(names[0]), expected }
+
+static const struct m2md_choices m2md_roles =
+	M2MD_CHOICES(m2md_role_names, "network or gateway");
+static const struct m2md_choices m2md_levels =
+	M2MD_CHOICES(m2md_level_names, "err, warning, info or debug");
+static const struct m2md_choices m2md_bools =
+	M2MD_CHOICES(m2md_bool_names, "yes or no");
 
 void m2md_config_defaults(struct m2md_config *cfg)
 {
@@ -156,22 +199,42 @@ void m2md_config_defaults(struct m2md_config *cfg)
 	m2m_cidr_parse(cfg->tunnel_prefix_text, &cfg->tunnel_prefix, NULL, 0);
 }
 
-const char *m2md_role_name(enum m2md_role role)
+/* Find value among the names of choices. Returns 0, or -1 when absent. */
+static int m2md_choice_find(const struct m2md_choices *choices,
+			    const char *value, int *out)
 {
-	switch (role) {
-	case M2MD_ROLE_NETWORK:
-		return "network";
-	case M2MD_ROLE_GATEWAY:
-		return "gateway";
-	default:
-		return "none";
+	size_t i;
+
+	for (i = 0; i < choices->count; i++) {
+		if (!strcmp(value, choices->names[i].name)) {
+			*out = choices->names[i].value;
+			return 0;
+		}
 	}
+	return -1;
 }
 
-static int m2md_errf(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+const char *m2md_role_name(enum m2md_role role)
+{
+	size_t i;
 
-static int m2md_errf(char *err, size_t errlen, const char *fmt, ...)
+	for (i = 0; i < m2md_roles.count; i++)
+		if (m2md_roles.names[i].value == (int)role)
+			return m2md_roles.names[i].name;
+	return "none";
+}
+
+int m2md_role_parse(const char *name, enum m2md_role *role)
+{
+	int value;
+
+	if (m2md_choice_find(&m2md_roles, name, &value))
+		return -1;
+	*role = (enum m2md_role)value;
+	return 0;
+}
+
+int m2md_config_errf(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -221,28 +284,6 @@ static int m2md_parse_u64(const char *value, uint64_t min, uint64_t max,
 	return 0;
 }
 
-static int m2md_parse_level(const char *value, int *out)
-{
-	static const struct {
-		const char *name;
-		int level;
-	} levels[] = {
-		{ "err", LOG_ERR },
-		{ "warning", LOG_WARNING },
-		{ "info", LOG_INFO },
-		{ "debug", LOG_DEBUG },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
-		if (!strcmp(value, levels[i].name)) {
-			*out = levels[i].level;
-			return 0;
-		}
-	}
-	return -1;
-}
-
 /* Split ADDR:PORT, where ADDR is an IPv4 address or [IPv6]. */
 static int m2md_parse_addr_port(const char *value, char *addr, size_t size,
 				uint16_t *port_out)
@@ -290,9 +331,9 @@ static int m2md_set_socket(struct m2md_config *cfg, const char *value,
 	size_t len = strlen(value);
 
 	if (len && (value[0] != '/' || len >= sizeof(cfg->admin_socket)))
-		return m2md_errf(err, errlen,
-				 "admin-socket: invalid value '%s', expected an absolute path of at most %zu bytes, or \"\" for none",
-				 value, sizeof(cfg->admin_socket) - 1);
+		return m2md_config_errf(err, errlen,
+					"admin-socket: invalid value '%s', expected an absolute path of at most %zu bytes, or \"\" for none",
+					value, sizeof(cfg->admin_socket) - 1);
 	memcpy(cfg->admin_socket, value, len + 1);
 	cfg->has_admin_socket = true;
 	return 0;
@@ -309,9 +350,9 @@ static int m2md_set_coap(struct m2md_config *cfg, const char *value,
 	if (strlen(value) >= sizeof(cfg->coap_listen) ||
 	    m2md_parse_addr_port(value, cfg->coap_addr,
 				 sizeof(cfg->coap_addr), &cfg->coap_port))
-		return m2md_errf(err, errlen,
-				 "coap-listen: invalid value '%s', expected ADDR:PORT with ADDR an IPv4 address or an IPv6 address in brackets, or \"\" for none",
-				 value);
+		return m2md_config_errf(err, errlen,
+					"coap-listen: invalid value '%s', expected ADDR:PORT with ADDR an IPv4 address or an IPv6 address in brackets, or \"\" for none",
+					value);
 	snprintf(cfg->coap_listen, sizeof(cfg->coap_listen), "%s", value);
 	return 0;
 }
@@ -322,11 +363,11 @@ static int m2md_set_string(char *dst, size_t size, const char *key,
 	size_t len = strlen(value);
 
 	if (!len)
-		return m2md_errf(err, errlen, "%s: empty value", key);
+		return m2md_config_errf(err, errlen, "%s: empty value", key);
 	if (len >= size)
-		return m2md_errf(err, errlen,
-				 "%s: value longer than %zu bytes", key,
-				 size - 1);
+		return m2md_config_errf(err, errlen,
+					"%s: value longer than %zu bytes", key,
+					size - 1);
 	memcpy(dst, value, len + 1);
 	return 0;
 }
@@ -339,9 +380,9 @@ static int m2md_set_number(struct m2md_config *cfg,
 	uint64_t v;
 
 	if (m2md_parse_u64(value, opt->min, opt->max, &v))
-		return m2md_errf(err, errlen,
-				 "%s: invalid value '%s', expected an integer from %" PRIu64 " to %" PRIu64,
-				 opt->key, value, opt->min, opt->max);
+		return m2md_config_errf(err, errlen,
+					"%s: invalid value '%s', expected an integer from %" PRIu64 " to %" PRIu64,
+					opt->key, value, opt->min, opt->max);
 	switch (opt->type) {
 	case OPT_U32:
 		*(uint32_t *)field = (uint32_t)v;
@@ -365,48 +406,46 @@ static int m2md_check_pattern(const char *value, char *err, size_t errlen)
 	char scl_id[M2MD_NAME_MAX];
 
 	if (m2md_scl_id_expand(value, probe, scl_id, sizeof(scl_id)))
-		return m2md_errf(err, errlen,
-				 "scl-id-pattern: invalid pattern '%s': only %%n, %%N and %%%% may follow %%, and the result must be a resource name of letters, digits, '-', '.', '_' or '~'",
-				 value);
+		return m2md_config_errf(err, errlen,
+					"scl-id-pattern: invalid pattern '%s': only %%n, %%N and %%%% may follow %%, and the result must be a resource name of letters, digits, '-', '.', '_' or '~'",
+					value);
 	return 0;
 }
 
 static int m2md_check_nscl_id(const char *value, char *err, size_t errlen)
 {
 	if (!m2md_name_valid(value))
-		return m2md_errf(err, errlen,
-				 "nscl-id: invalid value '%s', expected 1 to %d letters, digits, '-', '.', '_' or '~'",
-				 value, M2MSEC_STR_MAX);
-	return 0;
-}
-
-static int m2md_url_origin(const char *url, char *out, size_t outlen);
-
-static int m2md_check_url(const char *value, char *err, size_t errlen)
-{
-	char origin[M2MD_URL_MAX - 16];	/* as in m2md_finish_gateway() */
-
-	if (m2md_url_origin(value, origin, sizeof(origin)))
-		return m2md_errf(err, errlen,
-				 "nscl: invalid URL '%s', expected http://HOST[:PORT][/PATH]",
-				 value);
+		return m2md_config_errf(err, errlen,
+					"nscl-id: invalid value '%s', expected 1 to %d letters, digits, '-', '.', '_' or '~'",
+					value, M2MSEC_STR_MAX);
 	return 0;
 }
 
 /*
- * Check the string options that have a syntax, when they are read, so
- * that an error names its config line. Returns 0 or -1 with err.
+ * Size of the origin of the nscl URL, short enough that the default
+ * nscl-base and handshake-base, the origin plus "/nscl" or "/m2msec",
+ * fit in M2MD_URL_MAX.
  */
-static int m2md_check_string(const char *key, const char *value, char *err,
-			     size_t errlen)
+#define M2MD_ORIGIN_MAX	(M2MD_URL_MAX - 16)
+
+static int m2md_url_origin(const char *url, char *out, size_t outlen);
+
+/* Copy the origin of the nscl URL into origin, or fail with err. */
+static int m2md_nscl_origin(const char *url, char origin[M2MD_ORIGIN_MAX],
+			    char *err, size_t errlen)
 {
-	if (!strcmp(key, "scl-id-pattern"))
-		return m2md_check_pattern(value, err, errlen);
-	if (!strcmp(key, "nscl-id"))
-		return m2md_check_nscl_id(value, err, errlen);
-	if (!strcmp(key, "nscl"))
-		return m2md_check_url(value, err, errlen);
+	if (m2md_url_origin(url, origin, M2MD_ORIGIN_MAX))
+		return m2md_config_errf(err, errlen,
+					"nscl: invalid URL '%s', expected http://HOST[:PORT][/PATH]",
+					url);
 	return 0;
+}
+
+static int m2md_check_url(const char *value, char *err, size_t errlen)
+{
+	char origin[M2MD_ORIGIN_MAX];
+
+	return m2md_nscl_origin(value, origin, err, errlen);
 }
 
 static int m2md_set_ifname(struct m2md_config *cfg, const char *value,
@@ -417,9 +456,9 @@ static int m2md_set_ifname(struct m2md_config *cfg, const char *value,
 	if (!len || len >= IF_NAMESIZE || strchr(value, '/') ||
 	    strpbrk(value, " \t:") || !strcmp(value, ".") ||
 	    !strcmp(value, ".."))
-		return m2md_errf(err, errlen,
-				 "tunnel-ifname: invalid interface name '%s', expected 1 to %d characters without '/', ':' or spaces",
-				 value, IF_NAMESIZE - 1);
+		return m2md_config_errf(err, errlen,
+					"tunnel-ifname: invalid interface name '%s', expected 1 to %d characters without '/', ':' or spaces",
+					value, IF_NAMESIZE - 1);
 	memcpy(cfg->tunnel_ifname, value, len + 1);
 	return 0;
 }
@@ -432,12 +471,12 @@ static int m2md_set_prefix(const struct m2md_opt *opt, const char *value,
 	char msg[256];
 
 	if (m2m_cidr_parse(value, out, msg, sizeof(msg)))
-		return m2md_errf(err, errlen, "%s: %s", opt->key, msg);
+		return m2md_config_errf(err, errlen, "%s: %s", opt->key, msg);
 	if (out->family != family || out->cidr > max_len)
-		return m2md_errf(err, errlen,
-				 "%s: invalid prefix '%s', expected an %s prefix of length 0 to %u",
-				 opt->key, value,
-				 family == AF_INET ? "IPv4" : "IPv6", max_len);
+		return m2md_config_errf(err, errlen,
+					"%s: invalid prefix '%s', expected an %s prefix of length 0 to %u",
+					opt->key, value,
+					family == AF_INET ? "IPv4" : "IPv6", max_len);
 	return 0;
 }
 
@@ -466,12 +505,55 @@ static int m2md_set_prefix_opt(struct m2md_config *cfg,
 					M2MD_TUNNEL_ROUTES_MAX, msg,
 					sizeof(msg));
 		if (n < 0)
-			return m2md_errf(err, errlen, "%s: %s", opt->key, msg);
+			return m2md_config_errf(err, errlen, "%s: %s", opt->key, msg);
 		cfg->n_tunnel_routes = (size_t)n;
 		break;
 	}
 	return m2md_set_string((char *)cfg + opt->offset, opt->size, opt->key,
 			       value, err, errlen);
+}
+
+/*
+ * Check the value of a text option that has a syntax when it is read, so
+ * that an error names its config line. Returns 0 or -1 with err.
+ */
+static int m2md_check_text(enum m2md_opt_type type, const char *value,
+			   char *err, size_t errlen)
+{
+	switch (type) {
+	case OPT_PATTERN:
+		return m2md_check_pattern(value, err, errlen);
+	case OPT_NAME:
+		return m2md_check_nscl_id(value, err, errlen);
+	default:
+		return m2md_check_url(value, err, errlen);
+	}
+}
+
+/* Set an option of type OPT_ROLE, OPT_LOGLEVEL or OPT_BOOL by its name. */
+static int m2md_set_choice(struct m2md_config *cfg,
+			   const struct m2md_opt *opt, const char *value,
+			   char *err, size_t errlen)
+{
+	const struct m2md_choices *choices;
+	char *field = (char *)cfg + opt->offset;
+	int v;
+
+	if (opt->type == OPT_ROLE)
+		choices = &m2md_roles;
+	else if (opt->type == OPT_LOGLEVEL)
+		choices = &m2md_levels;
+	else
+		choices = &m2md_bools;
+	if (m2md_choice_find(choices, value, &v))
+		return m2md_config_errf(err, errlen,
+					"%s: invalid value '%s', expected %s",
+					opt->key, value, choices->expected);
+	if (opt->size == sizeof(bool))
+		*(bool *)field = v;
+	else
+		*(int *)field = v;
+	return 0;
 }
 
 int m2md_config_set(struct m2md_config *cfg, const char *key,
@@ -482,30 +564,29 @@ int m2md_config_set(struct m2md_config *cfg, const char *key,
 	char *field;
 
 	if (!opt)
-		return m2md_errf(err, errlen, "unknown option '%s'", key);
+		return m2md_config_errf(err, errlen, "unknown option '%s'", key);
 	field = (char *)cfg + opt->offset;
 	switch (opt->type) {
 	case OPT_ROLE:
-		if (!strcmp(value, "network"))
-			cfg->role = M2MD_ROLE_NETWORK;
-		else if (!strcmp(value, "gateway"))
-			cfg->role = M2MD_ROLE_GATEWAY;
-		else
-			return m2md_errf(err, errlen,
-					 "role: invalid value '%s', expected network or gateway",
-					 value);
-		return 0;
+	case OPT_LOGLEVEL:
+	case OPT_BOOL:
+		return m2md_set_choice(cfg, opt, value, err, errlen);
 	case OPT_LISTEN:
 		if (m2md_parse_listen(cfg, value))
-			return m2md_errf(err, errlen,
-					 "listen: invalid value '%s', expected ADDR:PORT with ADDR an IPv4 address or an IPv6 address in brackets",
-					 value);
+			return m2md_config_errf(err, errlen,
+						"listen: invalid value '%s', expected ADDR:PORT with ADDR an IPv4 address or an IPv6 address in brackets",
+						value);
 		return m2md_set_string(cfg->listen, sizeof(cfg->listen), key,
 				       value, err, errlen);
-	case OPT_STRING:
+	case OPT_PATTERN:
+	case OPT_NAME:
+	case OPT_URL:
 		if (strlen(value) < opt->size &&
-		    m2md_check_string(key, value, err, errlen))
+		    m2md_check_text(opt->type, value, err, errlen))
 			return -1;
+		return m2md_set_string(field, opt->size, key, value, err,
+				       errlen);
+	case OPT_STRING:
 		return m2md_set_string(field, opt->size, key, value, err,
 				       errlen);
 	case OPT_KEYRING:
@@ -518,9 +599,9 @@ int m2md_config_set(struct m2md_config *cfg, const char *key,
 		    keyring == KEY_SPEC_THREAD_KEYRING ||
 		    keyring == KEY_SPEC_GROUP_KEYRING ||
 		    keyring == KEY_SPEC_REQKEY_AUTH_KEY)
-			return m2md_errf(err, errlen,
-					 "keyring: invalid value '%s', expected @u, @s, @us, @p or a serial number",
-					 value);
+			return m2md_config_errf(err, errlen,
+						"keyring: invalid value '%s', expected @u, @s, @us, @p or a serial number",
+						value);
 		cfg->keyring = keyring;
 		return m2md_set_string(field, opt->size, key, value, err,
 				       errlen);
@@ -534,24 +615,6 @@ int m2md_config_set(struct m2md_config *cfg, const char *key,
 	case OPT_PREFIX4:
 	case OPT_PREFIXES:
 		return m2md_set_prefix_opt(cfg, opt, value, err, errlen);
-	case OPT_LOGLEVEL:
-		if (m2md_parse_level(value, &cfg->log_level))
-			return m2md_errf(err, errlen,
-					 "log-level: invalid value '%s', expected err, warning, info or debug",
-					 value);
-		return 0;
-	case OPT_BOOL:
-		if (!strcmp(value, "yes") || !strcmp(value, "true") ||
-		    !strcmp(value, "1"))
-			*(bool *)field = true;
-		else if (!strcmp(value, "no") || !strcmp(value, "false") ||
-			 !strcmp(value, "0"))
-			*(bool *)field = false;
-		else
-			return m2md_errf(err, errlen,
-					 "%s: invalid value '%s', expected yes or no",
-					 key, value);
-		return 0;
 	default:
 		return m2md_set_number(cfg, opt, value, err, errlen);
 	}
@@ -588,9 +651,9 @@ static int m2md_args_config(struct m2md_config *cfg, const char *path,
 			    char *err, size_t errlen)
 {
 	if (strlen(path) >= sizeof(cfg->config_path))
-		return m2md_errf(err, errlen,
-				 "--config: path longer than %zu bytes",
-				 sizeof(cfg->config_path) - 1);
+		return m2md_config_errf(err, errlen,
+					"--config: path longer than %zu bytes",
+					sizeof(cfg->config_path) - 1);
 	snprintf(cfg->config_path, sizeof(cfg->config_path), "%s", path);
 	return m2md_config_load_file(cfg, path, err, errlen);
 }
@@ -613,9 +676,9 @@ static int m2md_args_walk(int argc, char **argv, enum m2md_args_pass pass,
 		if (!strcmp(arg, "--help") || !strcmp(arg, "-h"))
 			return 1;
 		if (strncmp(arg, "--", 2) || !arg[2])
-			return m2md_errf(err, errlen,
-					 "unexpected argument '%s'; see --help",
-					 arg);
+			return m2md_config_errf(err, errlen,
+						"unexpected argument '%s'; see --help",
+						arg);
 		arg += 2;
 		eq = strchr(arg, '=');
 		if (eq) {
@@ -625,8 +688,8 @@ static int m2md_args_walk(int argc, char **argv, enum m2md_args_pass pass,
 		} else {
 			snprintf(key, sizeof(key), "%s", arg);
 			if (i + 1 >= argc)
-				return m2md_errf(err, errlen,
-						 "--%s: missing value", key);
+				return m2md_config_errf(err, errlen,
+							"--%s: missing value", key);
 			value = argv[++i];
 		}
 		if (!strcmp(key, "config")) {
@@ -636,9 +699,9 @@ static int m2md_args_walk(int argc, char **argv, enum m2md_args_pass pass,
 			continue;
 		}
 		if (!m2md_opt_find(key))
-			return m2md_errf(err, errlen,
-					 "unknown option '--%s'; see --help",
-					 key);
+			return m2md_config_errf(err, errlen,
+						"unknown option '--%s'; see --help",
+						key);
 		if (pass == M2MD_PASS_FILE ||
 		    (pass == M2MD_PASS_ROLE && !m2md_key_equal(key, "role")))
 			continue;
@@ -702,18 +765,16 @@ static void m2md_strip_slash(char *url)
 static int m2md_finish_gateway(struct m2md_config *cfg, char *err,
 			       size_t errlen)
 {
-	char origin[M2MD_URL_MAX - 16];
+	char origin[M2MD_ORIGIN_MAX];
 
 	if (!cfg->nscl_url[0])
-		return m2md_errf(err, errlen,
-				 "gateway role: missing --nscl URL");
+		return m2md_config_errf(err, errlen,
+					"gateway role: missing --nscl URL");
 	if (!cfg->bootstrap_id[0] && cfg->kernel)
-		return m2md_errf(err, errlen,
-				 "gateway role: missing --bootstrap-id ID");
-	if (m2md_url_origin(cfg->nscl_url, origin, sizeof(origin)))
-		return m2md_errf(err, errlen,
-				 "nscl: invalid URL '%s', expected http://HOST[:PORT][/PATH]",
-				 cfg->nscl_url);
+		return m2md_config_errf(err, errlen,
+					"gateway role: missing --bootstrap-id ID");
+	if (m2md_nscl_origin(cfg->nscl_url, origin, err, errlen))
+		return -1;
 	if (!cfg->nscl_base[0])
 		snprintf(cfg->nscl_base, sizeof(cfg->nscl_base), "%s/nscl",
 			 origin);
@@ -728,23 +789,17 @@ static int m2md_finish_gateway(struct m2md_config *cfg, char *err,
 		cfg->listen_port = 8181;
 	}
 	if (cfg->retry_min > cfg->retry_max)
-		return m2md_errf(err, errlen,
-				 "retry-min (%u s) is larger than retry-max (%u s)",
-				 cfg->retry_min, cfg->retry_max);
+		return m2md_config_errf(err, errlen,
+					"retry-min (%u s) is larger than retry-max (%u s)",
+					cfg->retry_min, cfg->retry_max);
 	return 0;
 }
 
 static int m2md_finish_network(struct m2md_config *cfg, char *err,
 			       size_t errlen)
 {
-	static const uint8_t probe[16];
-	char scl_id[M2MD_NAME_MAX];
-
-	if (m2md_scl_id_expand(cfg->scl_id_pattern, probe, scl_id,
-			       sizeof(scl_id)))
-		return m2md_errf(err, errlen,
-				 "scl-id-pattern: invalid pattern '%s': only %%n, %%N and %%%% may follow %%, and the result must be a resource name of letters, digits, '-', '.', '_' or '~'",
-				 cfg->scl_id_pattern);
+	if (m2md_check_pattern(cfg->scl_id_pattern, err, errlen))
+		return -1;
 	/* A host without a name reports "(none)", which is no FQDN. */
 	if (!cfg->mas_fqdn[0] &&
 	    (gethostname(cfg->mas_fqdn, sizeof(cfg->mas_fqdn) - 1) ||
@@ -752,13 +807,13 @@ static int m2md_finish_network(struct m2md_config *cfg, char *err,
 		snprintf(cfg->mas_fqdn, sizeof(cfg->mas_fqdn), "localhost");
 	if (strlen(cfg->mas_fqdn) > M2MSEC_STR_MAX ||
 	    strlen(cfg->nscl_id) > M2MSEC_STR_MAX)
-		return m2md_errf(err, errlen,
-				 "mas-fqdn and nscl-id must be at most %d bytes",
-				 M2MSEC_STR_MAX);
+		return m2md_config_errf(err, errlen,
+					"mas-fqdn and nscl-id must be at most %d bytes",
+					M2MSEC_STR_MAX);
 	if (!m2md_name_valid(cfg->nscl_id))
-		return m2md_errf(err, errlen,
-				 "nscl-id: invalid value '%s', expected letters, digits, '-', '.', '_' or '~'",
-				 cfg->nscl_id);
+		return m2md_config_errf(err, errlen,
+					"nscl-id: invalid value '%s', expected letters, digits, '-', '.', '_' or '~'",
+					cfg->nscl_id);
 	if (!cfg->listen[0]) {
 		snprintf(cfg->listen_addr, sizeof(cfg->listen_addr),
 			 "0.0.0.0");
@@ -799,8 +854,8 @@ int m2md_config_finish(struct m2md_config *cfg, char *err, size_t errlen)
 	case M2MD_ROLE_GATEWAY:
 		return m2md_finish_gateway(cfg, err, errlen);
 	default:
-		return m2md_errf(err, errlen,
-				 "missing --role network|gateway");
+		return m2md_config_errf(err, errlen,
+					"missing --role network|gateway");
 	}
 }
 

@@ -151,5 +151,15 @@ int m2md_scl_id_expand(const char *pattern, const uint8_t node_id[16],
 		       char *out, size_t outlen);
 
 const char *m2md_role_name(enum m2md_role role);
+/* Set *role from its name, network or gateway. Returns 0 or -1. */
+int m2md_role_parse(const char *name, enum m2md_role *role);
+
+/*
+ * Format the reason of a failure into err and return -1, so that the
+ * parsers of the command line and of the config file end an error path
+ * in one statement.
+ */
+int m2md_config_errf(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 #endif /* M2MD_CONFIG_H */

@@ -8,7 +8,6 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,35 +16,20 @@
 
 #define M2MD_LINE_MAX	2048
 
-/* Scope of a line: the part before the first section, or a section. */
-enum m2md_scope {
-	M2MD_SCOPE_TOP,
-	M2MD_SCOPE_NETWORK,
-	M2MD_SCOPE_GATEWAY,
-	M2MD_SCOPE_COUNT,
-};
+/*
+ * The scope of a line is the role of its section, or M2MD_ROLE_NONE for
+ * the part before the first section.
+ */
+#define M2MD_SCOPE_COUNT	(M2MD_ROLE_GATEWAY + 1)
 
 struct m2md_file_reader {
 	struct m2md_config *cfg;	/* settings of this daemon's role */
 	struct m2md_config *other;	/* other role's section, checked only */
 	bool role_fixed;		/* --role given: a role line is ignored */
-	enum m2md_scope scope;
+	enum m2md_role scope;
 	unsigned int *seen;		/* [scope][option]: line, 0 = not set */
 	size_t nopts;
 };
-
-static int m2md_file_errf(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int m2md_file_errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static char *m2md_file_trim(char *s)
 {
@@ -59,28 +43,13 @@ static char *m2md_file_trim(char *s)
 	return s;
 }
 
-static const char *m2md_scope_name(enum m2md_scope scope)
+/* Name a scope in an error message: "[network]", for example. */
+static void m2md_scope_name(enum m2md_role scope, char *buf, size_t len)
 {
-	switch (scope) {
-	case M2MD_SCOPE_NETWORK:
-		return "[network]";
-	case M2MD_SCOPE_GATEWAY:
-		return "[gateway]";
-	default:
-		return "the part before the first section";
-	}
-}
-
-static enum m2md_role m2md_scope_role(enum m2md_scope scope)
-{
-	switch (scope) {
-	case M2MD_SCOPE_NETWORK:
-		return M2MD_ROLE_NETWORK;
-	case M2MD_SCOPE_GATEWAY:
-		return M2MD_ROLE_GATEWAY;
-	default:
-		return M2MD_ROLE_NONE;
-	}
+	if (scope == M2MD_ROLE_NONE)
+		snprintf(buf, len, "the part before the first section");
+	else
+		snprintf(buf, len, "[%s]", m2md_role_name(scope));
 }
 
 /* Parse a "[name]" line and enter that section. */
@@ -91,23 +60,19 @@ static int m2md_file_section(struct m2md_file_reader *rd, char *line,
 	char *name;
 
 	if (line[len - 1] != ']')
-		return m2md_file_errf(err, errlen,
-				      "invalid section header '%s', expected [network] or [gateway]",
-				      line);
+		return m2md_config_errf(err, errlen,
+					"invalid section header '%s', expected [network] or [gateway]",
+					line);
 	line[len - 1] = '\0';
 	name = m2md_file_trim(line + 1);
-	if (!strcmp(name, "network"))
-		rd->scope = M2MD_SCOPE_NETWORK;
-	else if (!strcmp(name, "gateway"))
-		rd->scope = M2MD_SCOPE_GATEWAY;
-	else
-		return m2md_file_errf(err, errlen,
-				      "unknown section '[%s]', expected [network] or [gateway]",
-				      name);
+	if (m2md_role_parse(name, &rd->scope))
+		return m2md_config_errf(err, errlen,
+					"unknown section '[%s]', expected [network] or [gateway]",
+					name);
 	if (rd->cfg->role == M2MD_ROLE_NONE)
-		return m2md_file_errf(err, errlen,
-				      "[%s]: the role is not known yet: pass --role or put a 'role = network|gateway' line before the first section",
-				      name);
+		return m2md_config_errf(err, errlen,
+					"[%s]: the role is not known yet: pass --role or put a 'role = network|gateway' line before the first section",
+					name);
 	return 0;
 }
 
@@ -117,14 +82,17 @@ static int m2md_file_once(struct m2md_file_reader *rd, const char *key,
 {
 	int idx = m2md_config_opt_index(key);
 	unsigned int *first;
+	char scope[64];
 
 	if (idx < 0)
-		return m2md_file_errf(err, errlen, "unknown option '%s'", key);
+		return m2md_config_errf(err, errlen, "unknown option '%s'", key);
 	first = &rd->seen[rd->scope * rd->nopts + (size_t)idx];
-	if (*first)
-		return m2md_file_errf(err, errlen,
-				      "%s: set twice in %s, first on line %u",
-				      key, m2md_scope_name(rd->scope), *first);
+	if (*first) {
+		m2md_scope_name(rd->scope, scope, sizeof(scope));
+		return m2md_config_errf(err, errlen,
+					"%s: set twice in %s, first on line %u",
+					key, scope, *first);
+	}
 	*first = lineno;
 	return 0;
 }
@@ -138,9 +106,9 @@ static int m2md_file_role(struct m2md_file_reader *rd, const char *value,
 {
 	enum m2md_role fixed = rd->cfg->role;
 
-	if (rd->scope != M2MD_SCOPE_TOP)
-		return m2md_file_errf(err, errlen,
-				      "role: not allowed in a section: put it before the first section or pass --role");
+	if (rd->scope != M2MD_ROLE_NONE)
+		return m2md_config_errf(err, errlen,
+					"role: not allowed in a section: put it before the first section or pass --role");
 	if (m2md_config_set(rd->cfg, "role", value, err, errlen))
 		return -1;
 	if (rd->role_fixed)
@@ -152,11 +120,9 @@ static int m2md_file_role(struct m2md_file_reader *rd, const char *value,
 static int m2md_file_set(struct m2md_file_reader *rd, const char *key,
 			 const char *value, char *err, size_t errlen)
 {
-	enum m2md_role role = m2md_scope_role(rd->scope);
-
 	if (m2md_config_opt_index(key) == m2md_config_opt_index("role"))
 		return m2md_file_role(rd, value, err, errlen);
-	if (role == M2MD_ROLE_NONE || role == rd->cfg->role)
+	if (rd->scope == M2MD_ROLE_NONE || rd->scope == rd->cfg->role)
 		return m2md_config_set(rd->cfg, key, value, err, errlen);
 	return m2md_config_set(rd->other, key, value, err, errlen);
 }
@@ -174,21 +140,21 @@ static int m2md_file_line(struct m2md_file_reader *rd, char *line,
 		return m2md_file_section(rd, line, err, errlen);
 	eq = strchr(line, '=');
 	if (!eq)
-		return m2md_file_errf(err, errlen,
-				      "expected 'key = value', found '%s'",
-				      line);
+		return m2md_config_errf(err, errlen,
+					"expected 'key = value', found '%s'",
+					line);
 	*eq = '\0';
 	key = m2md_file_trim(line);
 	value = m2md_file_trim(eq + 1);
 	if (!*key)
-		return m2md_file_errf(err, errlen, "missing key before '='");
+		return m2md_config_errf(err, errlen, "missing key before '='");
 	if (!strcmp(key, "config"))
-		return m2md_file_errf(err, errlen,
-				      "config: a config file cannot name another one");
+		return m2md_config_errf(err, errlen,
+					"config: a config file cannot name another one");
 	if (m2md_file_once(rd, key, lineno, err, errlen))
 		return -1;
 	if (!*value && !m2md_config_opt_may_be_empty(key))
-		return m2md_file_errf(err, errlen, "%s: empty value", key);
+		return m2md_config_errf(err, errlen, "%s: empty value", key);
 	if (!strcmp(value, "\"\""))
 		value = "";
 	return m2md_file_set(rd, key, value, err, errlen);
@@ -204,16 +170,16 @@ static int m2md_file_read(struct m2md_file_reader *rd, FILE *f,
 	while (fgets(line, sizeof(line), f)) {
 		lineno++;
 		if (!strchr(line, '\n') && !feof(f))
-			return m2md_file_errf(err, errlen,
-					      "%s:%u: line longer than %zu bytes",
-					      path, lineno, sizeof(line) - 2);
+			return m2md_config_errf(err, errlen,
+						"%s:%u: line longer than %zu bytes",
+						path, lineno, sizeof(line) - 2);
 		if (m2md_file_line(rd, line, lineno, reason, sizeof(reason)))
-			return m2md_file_errf(err, errlen, "%s:%u: %s", path,
-					      lineno, reason);
+			return m2md_config_errf(err, errlen, "%s:%u: %s", path,
+						lineno, reason);
 	}
 	if (ferror(f))
-		return m2md_file_errf(err, errlen, "%s: read failed: %s",
-				      path, strerror(errno));
+		return m2md_config_errf(err, errlen, "%s: read failed: %s",
+					path, strerror(errno));
 	return 0;
 }
 
@@ -223,7 +189,7 @@ int m2md_config_load_file(struct m2md_config *cfg, const char *path,
 	struct m2md_file_reader rd = {
 		.cfg = cfg,
 		.role_fixed = cfg->role != M2MD_ROLE_NONE,
-		.scope = M2MD_SCOPE_TOP,
+		.scope = M2MD_ROLE_NONE,
 		.nopts = m2md_config_opt_count(),
 	};
 	FILE *f;
@@ -234,13 +200,13 @@ int m2md_config_load_file(struct m2md_config *cfg, const char *path,
 	if (!rd.other || !rd.seen) {
 		free(rd.other);
 		free(rd.seen);
-		return m2md_file_errf(err, errlen, "%s: out of memory", path);
+		return m2md_config_errf(err, errlen, "%s: out of memory", path);
 	}
 	m2md_config_defaults(rd.other);
 	f = fopen(path, "r");
 	if (!f) {
-		ret = m2md_file_errf(err, errlen, "%s: cannot open: %s", path,
-				     strerror(errno));
+		ret = m2md_config_errf(err, errlen, "%s: cannot open: %s", path,
+				       strerror(errno));
 	} else {
 		ret = m2md_file_read(&rd, f, path, err, errlen);
 		fclose(f);

@@ -143,8 +143,8 @@ static void m2m_ratelimit_log_count(const struct m2m_ratelimit *rl,
 {
 	struct m2m_log_ids ids = { .peer = peer && peer[0] ? peer : NULL };
 
-	m2m_log_ids(priority, &ids, "%s: %lu lines suppressed by the rate limit",
-		    rl->site, suppressed);
+	m2m_log_ids(priority, &ids, "%s: %lu %s suppressed by the rate limit",
+		    rl->site, suppressed, suppressed == 1 ? "line" : "lines");
 }
 
 bool m2m_ratelimit_ok(struct m2m_ratelimit *rl, int priority,
@@ -158,8 +158,11 @@ bool m2m_ratelimit_ok(struct m2m_ratelimit *rl, int priority,
 					report.evicted_suppressed);
 	if (report.lost_lines)
 		m2m_log(priority,
-			"%s: %lu lines of %lu more peers suppressed by the rate limit",
-			rl->site, report.lost_lines, report.lost_peers);
+			"%s: %lu %s of %lu more %s suppressed by the rate limit",
+			rl->site, report.lost_lines,
+			report.lost_lines == 1 ? "line" : "lines",
+			report.lost_peers,
+			report.lost_peers == 1 ? "peer" : "peers");
 	if (report.suppressed)
 		m2m_ratelimit_log_count(rl, priority, peer, report.suppressed);
 	return ok;

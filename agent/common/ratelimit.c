@@ -28,7 +28,7 @@ static uint64_t m2m_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* Forget all counts after m2m_ratelimit_reset_all(); rl->lock held. */
+/* Forget all counts after m2m_ratelimit_reset_all(). Needs rl->lock. */
 static void m2m_ratelimit_restart(struct m2m_ratelimit *rl,
 				  unsigned int generation)
 {

@@ -2,9 +2,9 @@
 /*
  * Rate limit for log lines that a peer can trigger. Each call site has
  * its own limiter (see m2m_log_ratelimited()), which keeps a fixed table
- * of M2M_RATELIMIT_PEERS entries keyed by the peer's address: each peer
- * may log burst lines per interval, and the whole site site_burst lines,
- * so one peer's flood does not silence the others and a flood from many
+ * of M2M_RATELIMIT_PEERS entries keyed by the peer's address. Each peer
+ * may log burst lines per interval, and the whole site site_burst lines.
+ * So one peer's flood does not silence the others, and a flood from many
  * addresses does not fill the journal. Lines without a peer share one
  * entry. Suppressed lines are counted and the count is logged, naming
  * the site and the peer, when that peer's lines pass again. A table
@@ -77,8 +77,9 @@ struct m2m_ratelimit_report {
 /*
  * Count one line of peer (NULL or "" for none) and return true when it
  * may be logged. Before returning, log at the same priority the counts
- * that m2m_ratelimit_pass() reports, each as "SITE: N lines suppressed by
- * the rate limit" with the peer as the PEER field.
+ * that m2m_ratelimit_pass() reports. A peer's count reads "SITE: N lines
+ * suppressed by the rate limit" with the peer as PEER field, the summed
+ * count "SITE: N lines of M more peers suppressed by the rate limit".
  */
 bool m2m_ratelimit_ok(struct m2m_ratelimit *rl, int priority,
 		      const char *peer);

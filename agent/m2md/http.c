@@ -423,7 +423,7 @@ static enum MHD_Result m2md_http_access(void *cls, struct MHD_Connection *conn,
 	return m2md_http_dispatch(conn, hc, url, method);
 }
 
-/* Format the client's IP address for PEER; NULL on a unix socket. */
+/* Format the client's IP address for PEER. NULL on a unix socket. */
 static const char *m2md_http_peer(struct MHD_Connection *conn, char *buf,
 				  size_t len)
 {

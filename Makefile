@@ -32,7 +32,7 @@ module:
 	@mkdir -p $(MOD_SRC)
 	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
 		--exclude='*.mod' --exclude='*.mod.c' --exclude='modules.order' \
-		--exclude='Module.symvers' Kbuild kernel uapi $(MOD_SRC)/
+		--exclude='Module.symvers' Kbuild dkms.conf kernel uapi $(MOD_SRC)/
 	$(MAKE) -C $(KDIR) M=$(abspath $(MOD_SRC)) $(KBUILD_ARGS) modules
 	@mkdir -p $(dir $(MOD_KO))
 	cp $(MOD_SRC)/m2msec.ko $(MOD_KO)

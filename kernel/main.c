@@ -79,6 +79,7 @@ module_init(m2msec_init);
 module_exit(m2msec_exit);
 
 MODULE_LICENSE("GPL");
+MODULE_VERSION(M2MSEC_VERSION);
 MODULE_DESCRIPTION("ETSI M2M key hierarchy and handshake in the kernel keyring, and per-packet protection on mId");
 MODULE_ALIAS_RTNL_LINK("m2msec");
 MODULE_ALIAS_GENL_FAMILY(M2MSEC_GENL_NAME);

@@ -113,19 +113,22 @@ check_match "modinfo file in updates/dkms" \
 check "modprobe m2msec" modprobe m2msec
 vermagic=$(modinfo -F vermagic "$file" 2> /dev/null)
 check_equal "modinfo vermagic" "$release" "${vermagic%% *}"
-# The module has no MODULE_VERSION and Debian kernels are built without
-# CONFIG_MODULE_SRCVERSION_ALL, so it has no srcversion. Its GNU build
-# id identifies the loaded module instead.
+check_equal "modinfo version is dkms.conf's" "$version" \
+	"$(modinfo -F version "$file" 2> /dev/null)"
+check_equal "loaded module version" "$version" \
+	"$(cat /sys/module/m2msec/version 2> /dev/null)"
+# With MODULE_VERSION, modpost adds a srcversion (a digest of the
+# sources); the loaded module must be the DKMS-built file.
+check_match "dkms module has srcversion" '^[0-9A-F]{16,}$' \
+	"$(modinfo -F srcversion "$file" 2> /dev/null)"
+check_equal "loaded srcversion is dkms one" \
+	"$(modinfo -F srcversion "$file" 2> /dev/null)" \
+	"$(cat /sys/module/m2msec/srcversion 2> /dev/null)"
 file_id=$(file_build_id "$file")
 check_match "dkms module has build id" '^[0-9a-f]{40}$' "$file_id"
 check_equal "loaded module is dkms one" "$file_id" \
 	"$(od -An -tx1 -v -j 16 /sys/module/m2msec/notes/.note.gnu.build-id \
 	   2> /dev/null | tr -d ' \n')"
-if [ -f /sys/module/m2msec/srcversion ]; then
-	check_equal "loaded srcversion is dkms one" \
-		"$(modinfo -F srcversion "$file" 2> /dev/null)" \
-		"$(cat /sys/module/m2msec/srcversion)"
-fi
 check "genl family m2msec exists" genl ctrl get name m2msec
 check "modprobe -r m2msec" modprobe -r m2msec
 check_fails "module unloaded" test -d /sys/module/m2msec

@@ -84,8 +84,8 @@ check_equal "sources kernel files" \
 	"$(cd "$top/kernel" && ls ./*.c ./*.h | wc -l)" \
 	"$(cd "$src/kernel" && ls ./*.c ./*.h | wc -l)"
 
-# The status lines only: on 6.12, whose headers hold a vmlinux without a
-# .comment section, dkms prints readelf's warnings on stderr as well.
+# Print the status lines only. The 6.12 headers contain a vmlinux without a
+# .comment section, so dkms also prints readelf's warnings on stderr.
 dkms_status()
 {
 	dkms status "$module" "$@" 2> "$work/dkms-status.err"
@@ -117,8 +117,8 @@ check_equal "modinfo version is dkms.conf's" "$version" \
 	"$(modinfo -F version "$file" 2> /dev/null)"
 check_equal "loaded module version" "$version" \
 	"$(cat /sys/module/m2msec/version 2> /dev/null)"
-# With MODULE_VERSION, modpost adds a srcversion (a digest of the
-# sources); the loaded module must be the DKMS-built file.
+# With MODULE_VERSION, modpost adds a srcversion, a digest of the
+# sources. The loaded module must be the DKMS-built file.
 check_match "dkms module has srcversion" '^[0-9A-F]{16,}$' \
 	"$(modinfo -F srcversion "$file" 2> /dev/null)"
 check_equal "loaded srcversion is dkms one" \

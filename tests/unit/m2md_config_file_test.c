@@ -7,6 +7,7 @@
 #include <syslog.h>
 
 #include "config.h"
+#include "m2md_config_helpers.h"
 #include "m2md_test.h"
 
 #define SAMPLE	"../../agent/m2md.conf"
@@ -14,27 +15,11 @@
 static char dir[64];
 static char path[128];
 
-static void write_file(const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	if (!f) {
-		perror(path);
-		exit(1);
-	}
-	fputs(text, f);
-	fclose(f);
-}
-
-/* Load text as the config of role (NONE: no --role). */
+/* Load text from path as the config of role (NONE: no --role). */
 static int load(const char *text, enum m2md_role role,
 		struct m2md_config *cfg, char *err, size_t errlen)
 {
-	write_file(text);
-	m2md_config_defaults(cfg);
-	cfg->role = role;
-	err[0] = '\0';
-	return m2md_config_load_file(cfg, path, err, errlen);
+	return conf_load(path, text, role, cfg, err, errlen);
 }
 
 static const char two_roles[] =
@@ -49,44 +34,53 @@ static const char two_roles[] =
 	"nscl = http://127.0.0.1:32010\n"
 	"bootstrap-id = gw-1\n";
 
-static void test_sections_network(void)
+/*
+ * Each role applies the part before the first section and its own
+ * section of two_roles, and none of the other role's section.
+ */
+static void test_sections(void)
 {
+	static const struct {
+		enum m2md_role role;
+		uint16_t listen_port;
+		size_t max_body;
+		uint32_t kmc_lifetime;
+		const char *nscl_url;
+		const char *bootstrap_id;
+		const char *state_dir;
+	} cases[] = {
+		{ M2MD_ROLE_NETWORK, 32010, 8192, 600, "", "",
+		  "/var/lib/m2msec/network" },
+		{ M2MD_ROLE_GATEWAY, 32011, 4096, 3600,
+		  "http://127.0.0.1:32010", "gw-1", "/var/lib/m2msec/gateway" },
+	};
 	struct m2md_config cfg;
+	const char *name;
 	char err[512];
+	size_t i;
 
-	CHECK(load(two_roles, M2MD_ROLE_NETWORK, &cfg, err, sizeof(err)) == 0,
-	      "network loads the two-role file: %s", err);
-	CHECK(cfg.listen_port == 32010, "network listen port %u",
-	      cfg.listen_port);
-	CHECK(cfg.max_body == 8192, "[network] overrides the top max-body: %zu",
-	      cfg.max_body);
-	CHECK(cfg.log_level == LOG_WARNING, "top log-level applies: %d",
-	      cfg.log_level);
-	CHECK(cfg.kmc_lifetime == 600, "kmc-lifetime %u", cfg.kmc_lifetime);
-	CHECK(cfg.nscl_url[0] == '\0', "[gateway] nscl is not applied: %s",
-	      cfg.nscl_url);
-	CHECK(cfg.bootstrap_id[0] == '\0', "[gateway] bootstrap-id not applied");
-}
-
-static void test_sections_gateway(void)
-{
-	struct m2md_config cfg;
-	char err[512];
-
-	CHECK(load(two_roles, M2MD_ROLE_GATEWAY, &cfg, err, sizeof(err)) == 0,
-	      "gateway loads the two-role file: %s", err);
-	CHECK(cfg.listen_port == 32011, "gateway listen port %u",
-	      cfg.listen_port);
-	CHECK(cfg.max_body == 4096, "gateway keeps the top max-body: %zu",
-	      cfg.max_body);
-	CHECK(cfg.kmc_lifetime == 3600, "[network] kmc-lifetime not applied: %u",
-	      cfg.kmc_lifetime);
-	CHECK(!strcmp(cfg.nscl_url, "http://127.0.0.1:32010"), "nscl %s",
-	      cfg.nscl_url);
-	CHECK(m2md_config_finish(&cfg, err, sizeof(err)) == 0,
-	      "gateway finishes: %s", err);
-	CHECK(!strcmp(cfg.state_dir, "/var/lib/m2msec/gateway"),
-	      "gateway state dir %s", cfg.state_dir);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		name = m2md_role_name(cases[i].role);
+		CHECK(load(two_roles, cases[i].role, &cfg, err,
+			   sizeof(err)) == 0,
+		      "%s loads the two-role file: %s", name, err);
+		CHECK(cfg.listen_port == cases[i].listen_port,
+		      "%s listen port %u", name, cfg.listen_port);
+		CHECK(cfg.max_body == cases[i].max_body, "%s max-body %zu",
+		      name, cfg.max_body);
+		CHECK(cfg.log_level == LOG_WARNING,
+		      "%s: top log-level applies: %d", name, cfg.log_level);
+		CHECK(cfg.kmc_lifetime == cases[i].kmc_lifetime,
+		      "%s kmc-lifetime %u", name, cfg.kmc_lifetime);
+		CHECK(!strcmp(cfg.nscl_url, cases[i].nscl_url), "%s nscl '%s'",
+		      name, cfg.nscl_url);
+		CHECK(!strcmp(cfg.bootstrap_id, cases[i].bootstrap_id),
+		      "%s bootstrap-id '%s'", name, cfg.bootstrap_id);
+		CHECK(m2md_config_finish(&cfg, err, sizeof(err)) == 0,
+		      "%s finishes: %s", name, err);
+		CHECK(!strcmp(cfg.state_dir, cases[i].state_dir),
+		      "%s state dir %s", name, cfg.state_dir);
+	}
 }
 
 static void test_role_line(void)
@@ -111,11 +105,9 @@ static void test_role_line(void)
 	      cfg.role);
 	CHECK(!strcmp(cfg.nscl_id, "n1"), "[network] applied for --role");
 
-	CHECK(load("role = router\n", M2MD_ROLE_NETWORK, &cfg, err,
-		   sizeof(err)) == -1,
-	      "an invalid role line fails even with --role");
-	CHECK(strstr(err, ":1: role: invalid value 'router'") != NULL,
-	      "reason: %s", err);
+	conf_expect_rejected(path, "role = router\n", M2MD_ROLE_NETWORK, 1,
+			     "role: invalid value 'router'",
+			     "an invalid role line with --role");
 }
 
 /* Each case: file text, the line that fails and words of the reason. */
@@ -124,63 +116,49 @@ static void test_section_errors(void)
 	static const struct {
 		const char *text;
 		enum m2md_role role;
-		const char *where;
+		unsigned int line;
 		const char *reason;
 	} cases[] = {
-		{ "[network]\nlisten = 127.0.0.1:1\n", M2MD_ROLE_NONE, ":1: ",
+		{ "[network]\nlisten = 127.0.0.1:1\n", M2MD_ROLE_NONE, 1,
 		  "the role is not known yet" },
-		{ "max-body = 2048\n[routers]\n", M2MD_ROLE_NETWORK, ":2: ",
+		{ "max-body = 2048\n[routers]\n", M2MD_ROLE_NETWORK, 2,
 		  "unknown section '[routers]'" },
-		{ "[network\n", M2MD_ROLE_NETWORK, ":1: ",
+		{ "[network\n", M2MD_ROLE_NETWORK, 1,
 		  "invalid section header '[network'" },
-		{ "[network]\nrole = network\n", M2MD_ROLE_NETWORK, ":2: ",
+		{ "[network]\nrole = network\n", M2MD_ROLE_NETWORK, 2,
 		  "role: not allowed in a section" },
-		{ "[gateway]\nnscl = ftp://x\n", M2MD_ROLE_NETWORK, ":2: ",
+		{ "[gateway]\nnscl = ftp://x\n", M2MD_ROLE_NETWORK, 2,
 		  "nscl: invalid URL" },
-		{ "[gateway]\nretry-mxa = 5\n", M2MD_ROLE_NETWORK, ":2: ",
+		{ "[gateway]\nretry-mxa = 5\n", M2MD_ROLE_NETWORK, 2,
 		  "unknown option 'retry-mxa'" },
-		{ "[network]\nkmc-lifetime = 0\n", M2MD_ROLE_GATEWAY, ":2: ",
+		{ "[network]\nkmc-lifetime = 0\n", M2MD_ROLE_GATEWAY, 2,
 		  "kmc-lifetime: invalid value '0'" },
-		{ "[network]\nlisten 127.0.0.1:1\n", M2MD_ROLE_NETWORK, ":2: ",
+		{ "[network]\nlisten 127.0.0.1:1\n", M2MD_ROLE_NETWORK, 2,
 		  "expected 'key = value'" },
-		{ "[network]\n = 5\n", M2MD_ROLE_NETWORK, ":2: ",
+		{ "[network]\n = 5\n", M2MD_ROLE_NETWORK, 2,
 		  "missing key before '='" },
+		{ "max-body = 2048\n# comment\nmax_body = 4096\n",
+		  M2MD_ROLE_NETWORK, 3,
+		  "max_body: set twice in the part before the first section, first on line 1" },
+		{ "[gateway]\nretry-min = 5\n[network]\n[gateway]\nretry-min = 6\n",
+		  M2MD_ROLE_NETWORK, 5,
+		  "retry-min: set twice in [gateway], first on line 2" },
 	};
-	struct m2md_config cfg;
-	char err[512];
+	char what[32];
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		CHECK(load(cases[i].text, cases[i].role, &cfg, err,
-			   sizeof(err)) == -1,
-		      "case %zu is rejected", i);
-		CHECK(!strncmp(err, path, strlen(path)),
-		      "case %zu: error starts with the file: %s", i, err);
-		CHECK(strstr(err, cases[i].where) != NULL,
-		      "case %zu: error names line %s: %s", i, cases[i].where,
-		      err);
-		CHECK(strstr(err, cases[i].reason) != NULL,
-		      "case %zu: reason '%s' in: %s", i, cases[i].reason, err);
+		snprintf(what, sizeof(what), "case %zu", i);
+		conf_expect_rejected(path, cases[i].text, cases[i].role,
+				     cases[i].line, cases[i].reason, what);
 	}
 }
 
-static void test_duplicates(void)
+/* The same key once in each scope is no duplicate. */
+static void test_key_per_scope(void)
 {
 	struct m2md_config cfg;
 	char err[512];
-
-	CHECK(load("max-body = 2048\n# comment\nmax_body = 4096\n",
-		   M2MD_ROLE_NETWORK, &cfg, err, sizeof(err)) == -1,
-	      "a key twice before the sections is rejected");
-	CHECK(strstr(err, ":3: max_body: set twice in the part before the first section, first on line 1") != NULL,
-	      "error names both lines: %s", err);
-
-	CHECK(load("[gateway]\nretry-min = 5\n[network]\n[gateway]\n"
-		   "retry-min = 6\n", M2MD_ROLE_NETWORK, &cfg, err,
-		   sizeof(err)) == -1,
-	      "a key twice in the other role's section is rejected");
-	CHECK(strstr(err, ":5: retry-min: set twice in [gateway], first on line 2") != NULL,
-	      "error names both lines: %s", err);
 
 	CHECK(load("max-body = 2048\n[network]\nmax-body = 4096\n"
 		   "[gateway]\nmax-body = 8192\n", M2MD_ROLE_NETWORK, &cfg,
@@ -229,12 +207,12 @@ static char *read_sample(void)
 /* Every option of the help text has a "#key =" or "# key =" line. */
 static void test_sample_lists_every_option(const char *sample)
 {
-	char *help = NULL, *line, *save = NULL, key[64], want[80];
-	size_t len = 0;
-	FILE *f = open_memstream(&help, &len);
+	char *help = conf_help_text(), *line, *save = NULL, key[64];
+	char want[80];
 
-	m2md_config_usage(f);
-	fclose(f);
+	CHECK(help != NULL, "help text is captured");
+	if (!help)
+		return;
 	for (line = strtok_r(help, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		if (!help_key(line, key, sizeof(key)) ||
@@ -358,11 +336,10 @@ int main(void)
 {
 	m2md_test_tmpdir(dir, sizeof(dir));
 	snprintf(path, sizeof(path), "%s/m2md.conf", dir);
-	test_sections_network();
-	test_sections_gateway();
+	test_sections();
 	test_role_line();
 	test_section_errors();
-	test_duplicates();
+	test_key_per_scope();
 	test_sample();
 	m2md_test_rmdir(dir);
 	return m2md_test_done("m2md_config_file_test");

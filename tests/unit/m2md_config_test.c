@@ -5,17 +5,10 @@
 #include <syslog.h>
 
 #include "config.h"
+#include "m2md_config_helpers.h"
 #include "m2md_test.h"
 
 static char dir[64];
-
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	fputs(text, f);
-	fclose(f);
-}
 
 static void test_defaults_network(void)
 {
@@ -62,43 +55,59 @@ static void test_defaults_gateway(void)
 	      cfg.bootstrap_id);
 }
 
-static void test_gateway_missing(void)
+/*
+ * Command lines that fail: in m2md_config_parse_args(), or when it
+ * returns 0, in m2md_config_finish(). reason is in the failing step's
+ * error, NULL for --help, which is no error.
+ */
+static void test_args_rejected(void)
 {
-	char *no_nscl[] = { "m2md", "--role", "gateway", "--bootstrap-id",
-			    "x", NULL };
-	char *no_id[] = { "m2md", "--role=gateway", "--nscl=http://h:1",
-			  NULL };
-	char *bad_url[] = { "m2md", "--role", "gateway", "--nscl", "h:1",
-			    "--bootstrap-id", "x", NULL };
+	static const struct {
+		const char *what;
+		const char *argv[8];
+		int parse;
+		const char *reason;
+	} cases[] = {
+		{ "gateway without --nscl",
+		  { "--role", "gateway", "--bootstrap-id", "x" }, 0, "--nscl" },
+		{ "gateway without --bootstrap-id, --key=value flags",
+		  { "--role=gateway", "--nscl=http://h:1" }, 0,
+		  "--bootstrap-id" },
+		{ "URL without scheme",
+		  { "--role", "gateway", "--nscl", "h:1", "--bootstrap-id",
+		    "x" }, -1, "h:1" },
+		{ "no role", { NULL }, 0, "--role" },
+		{ "missing file", { "--config", "/nonexistent/m2md.conf" }, -1,
+		  "/nonexistent/m2md.conf: cannot open" },
+		{ "unknown flag", { "--colour", "red" }, -1, "--colour" },
+		{ "flag without value", { "--role" }, -1, "missing value" },
+		{ "stray argument", { "network" }, -1,
+		  "unexpected argument 'network'" },
+		{ "--help", { "--role", "network", "--help" }, 1, NULL },
+	};
 	struct m2md_config cfg;
-	char err[256];
+	char *argv[9], err[512];
+	size_t i;
+	int argc, ret;
 
-	CHECK(m2md_config_parse_args(&cfg, 5, no_nscl, err, sizeof(err)) == 0,
-	      "flags parse");
-	CHECK(m2md_config_finish(&cfg, err, sizeof(err)) == -1,
-	      "gateway without --nscl is rejected");
-	CHECK(strstr(err, "--nscl") != NULL, "reason names --nscl: %s", err);
-	CHECK(m2md_config_parse_args(&cfg, 3, no_id, err, sizeof(err)) == 0,
-	      "--key=value flags parse: %s", err);
-	CHECK(m2md_config_finish(&cfg, err, sizeof(err)) == -1,
-	      "gateway without --bootstrap-id is rejected");
-	CHECK(strstr(err, "--bootstrap-id") != NULL, "reason: %s", err);
-	CHECK(m2md_config_parse_args(&cfg, 7, bad_url, err, sizeof(err)) == -1,
-	      "URL without scheme is rejected");
-	CHECK(strstr(err, "h:1") != NULL, "reason names the URL: %s", err);
-}
-
-static void test_no_role(void)
-{
-	char *argv[] = { "m2md", NULL };
-	struct m2md_config cfg;
-	char err[256];
-
-	CHECK(m2md_config_parse_args(&cfg, 1, argv, err, sizeof(err)) == 0,
-	      "no flags parse");
-	CHECK(m2md_config_finish(&cfg, err, sizeof(err)) == -1,
-	      "missing role is rejected");
-	CHECK(strstr(err, "--role") != NULL, "reason: %s", err);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		argv[0] = "m2md";
+		for (argc = 1; cases[i].argv[argc - 1]; argc++)
+			argv[argc] = (char *)cases[i].argv[argc - 1];
+		argv[argc] = NULL;
+		err[0] = '\0';
+		ret = m2md_config_parse_args(&cfg, argc, argv, err,
+					     sizeof(err));
+		CHECK(ret == cases[i].parse, "%s: flags parse to %d, expected %d: %s",
+		      cases[i].what, ret, cases[i].parse, err);
+		if (ret == 0)
+			CHECK(m2md_config_finish(&cfg, err, sizeof(err)) == -1,
+			      "%s is rejected at finish", cases[i].what);
+		if (cases[i].reason)
+			CHECK(strstr(err, cases[i].reason) != NULL,
+			      "%s: reason '%s' in: %s", cases[i].what,
+			      cases[i].reason, err);
+	}
 }
 
 static void test_good_file(void)
@@ -109,7 +118,7 @@ static void test_good_file(void)
 			 NULL };
 
 	snprintf(path, sizeof(path), "%s/good.conf", dir);
-	write_file(path,
+	conf_write(path,
 		   "# network side\n"
 		   "role = network\n"
 		   "\n"
@@ -196,25 +205,19 @@ static void test_bad_lines(void)
 		{ "tunnel-prefix4 = 10.1.2.0/25", "length 0 to 24" },
 		{ "tunnel-routes = 10.0.0.0/8,", "empty prefix" },
 		{ "tunnel_routes = bad", "invalid prefix" },
+		{ "scl_id_pattern = gw/%n", "scl-id-pattern: invalid pattern" },
+		{ "nscl_id = my nscl", "nscl-id: invalid value 'my nscl'" },
 	};
-	char path[128], err[512], text[256];
-	struct m2md_config cfg;
+	char path[128], text[256], what[300];
 	size_t i;
 
 	snprintf(path, sizeof(path), "%s/bad.conf", dir);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		snprintf(text, sizeof(text), "# line 1\nthreads = 4\n%s\n",
 			 cases[i].line);
-		write_file(path, text);
-		m2md_config_defaults(&cfg);
-		err[0] = '\0';
-		CHECK(m2md_config_load_file(&cfg, path, err, sizeof(err)) == -1,
-		      "'%s' is rejected", cases[i].line);
-		CHECK(strstr(err, ":3: ") != NULL,
-		      "'%s': reason names line 3: %s", cases[i].line, err);
-		CHECK(strstr(err, cases[i].reason) != NULL,
-		      "'%s': reason '%s' in: %s", cases[i].line,
-		      cases[i].reason, err);
+		snprintf(what, sizeof(what), "'%s'", cases[i].line);
+		conf_expect_rejected(path, text, M2MD_ROLE_NONE, 3,
+				     cases[i].reason, what);
 	}
 }
 
@@ -263,74 +266,26 @@ static void test_listen_ipv6(void)
 	CHECK(cfg.listen_port == 8080, "listen port %u", cfg.listen_port);
 }
 
-static void test_long_line(void)
+/* A value of n bytes for nscl-id, as the only line of a file. */
+static void check_long_value(size_t n, const char *reason, const char *what)
 {
-	char path[128], err[512];
-	struct m2md_config cfg;
-	FILE *f;
-	int i;
+	char path[128], *text = malloc(n + 16);
 
+	if (!text)
+		exit(2);
 	snprintf(path, sizeof(path), "%s/long.conf", dir);
-	f = fopen(path, "w");
-	fputs("nscl-id = ", f);
-	for (i = 0; i < 3000; i++)
-		fputc('a', f);
-	fputc('\n', f);
-	fclose(f);
-	m2md_config_defaults(&cfg);
-	CHECK(m2md_config_load_file(&cfg, path, err, sizeof(err)) == -1,
-	      "over-long line is rejected");
-	CHECK(strstr(err, ":1: line longer than") != NULL, "reason: %s", err);
-}
-
-static void test_value_too_long(void)
-{
-	char path[128], err[512], text[600];
-	struct m2md_config cfg;
-
-	snprintf(path, sizeof(path), "%s/val.conf", dir);
-	memset(text, 0, sizeof(text));
 	strcpy(text, "nscl-id = ");
-	memset(text + strlen(text), 'b', 300);
-	strcat(text, "\n");
-	write_file(path, text);
-	m2md_config_defaults(&cfg);
-	CHECK(m2md_config_load_file(&cfg, path, err, sizeof(err)) == -1,
-	      "value over the buffer is rejected");
-	CHECK(strstr(err, "longer than 255 bytes") != NULL, "reason: %s", err);
+	memset(text + strlen(text), 'a', n);
+	strcpy(text + strlen("nscl-id = ") + n, "\n");
+	conf_expect_rejected(path, text, M2MD_ROLE_NONE, 1, reason, what);
+	free(text);
 }
 
-static void test_missing_file(void)
+static void test_long_values(void)
 {
-	char *argv[] = { "m2md", "--config", "/nonexistent/m2md.conf", NULL };
-	struct m2md_config cfg;
-	char err[512];
-
-	CHECK(m2md_config_parse_args(&cfg, 3, argv, err, sizeof(err)) == -1,
-	      "missing file is rejected");
-	CHECK(strstr(err, "/nonexistent/m2md.conf: cannot open") != NULL,
-	      "reason: %s", err);
-}
-
-static void test_bad_flags(void)
-{
-	char *unknown[] = { "m2md", "--colour", "red", NULL };
-	char *novalue[] = { "m2md", "--role", NULL };
-	char *stray[] = { "m2md", "network", NULL };
-	char *help[] = { "m2md", "--role", "network", "--help", NULL };
-	struct m2md_config cfg;
-	char err[512];
-
-	CHECK(m2md_config_parse_args(&cfg, 3, unknown, err, sizeof(err)) == -1,
-	      "unknown flag is rejected");
-	CHECK(strstr(err, "--colour") != NULL, "reason: %s", err);
-	CHECK(m2md_config_parse_args(&cfg, 2, novalue, err, sizeof(err)) == -1,
-	      "flag without value is rejected");
-	CHECK(strstr(err, "missing value") != NULL, "reason: %s", err);
-	CHECK(m2md_config_parse_args(&cfg, 2, stray, err, sizeof(err)) == -1,
-	      "stray argument is rejected");
-	CHECK(m2md_config_parse_args(&cfg, 4, help, err, sizeof(err)) == 1,
-	      "--help returns 1");
+	check_long_value(3000, "line longer than", "over-long line");
+	check_long_value(300, "longer than 255 bytes",
+			 "value over the buffer");
 }
 
 static void test_scl_id_pattern(void)
@@ -425,12 +380,11 @@ static void test_tunnel_options(void)
 
 static void test_usage(void)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	char *buf = conf_help_text();
 
-	m2md_config_usage(f);
-	fclose(f);
+	CHECK(buf != NULL, "help text is captured");
+	if (!buf)
+		return;
 	CHECK(strstr(buf, "--kmc-lifetime SECONDS") != NULL,
 	      "help names the unit of kmc-lifetime");
 	CHECK(strstr(buf, "default 3600") != NULL, "help gives the default");
@@ -446,16 +400,12 @@ int main(void)
 	m2md_test_tmpdir(dir, sizeof(dir));
 	test_defaults_network();
 	test_defaults_gateway();
-	test_gateway_missing();
-	test_no_role();
+	test_args_rejected();
 	test_good_file();
 	test_bad_lines();
 	test_number_base();
 	test_listen_ipv6();
-	test_long_line();
-	test_value_too_long();
-	test_missing_file();
-	test_bad_flags();
+	test_long_values();
 	test_scl_id_pattern();
 	test_usage();
 	m2md_test_rmdir(dir);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,34 +20,27 @@
 #include "config.h"
 #include "kmauth.h"
 #include "log.h"
+#include "m2md_config_helpers.h"
 #include "m2md_test.h"
 #include "reload.h"
 
 static char dir[64];
 static char conf[128];
 static char logpath[128];
-
-static void write_conf(const char *text)
-{
-	FILE *f = fopen(conf, "w");
-
-	if (!f) {
-		perror(conf);
-		exit(1);
-	}
-	fputs(text, f);
-	fclose(f);
-}
+/* The command line of most tests; reloads keep a pointer to it. */
+static char *conf_argv[] = { "m2md", "--config", conf, NULL };
 
 /*
- * Run m2md_reload() with stderr sent to a file, and return what it
- * logged in out.
+ * Write text as the config file, run m2md_reload() with stderr sent to a
+ * file, and return what it logged in out.
  */
-static int reload_logged(char *out, size_t len)
+static int reload_logged(const char *text, char *out, size_t len)
 {
 	int saved = dup(STDERR_FILENO), fd, ret;
 	ssize_t n;
 
+	if (text)
+		conf_write(conf, text);
 	fflush(stderr);
 	fd = open(logpath, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	dup2(fd, STDERR_FILENO);
@@ -70,11 +64,16 @@ static const char base_conf[] =
 	"[gateway]\n"
 	"nscl = http://127.0.0.1:32020\n";
 
-/* Start as main() does: parse, finish, remember for reloads. */
-static void start(struct m2md_config *cfg, int argc, char **argv)
+/*
+ * Write text as the config file, then start as main() does: parse,
+ * finish, remember for reloads.
+ */
+static void start(const char *text, struct m2md_config *cfg, int argc,
+		  char **argv)
 {
 	char err[512];
 
+	conf_write(conf, text);
 	CHECK(m2md_config_parse_args(cfg, argc, argv, err, sizeof(err)) == 0,
 	      "start config parses: %s", err);
 	CHECK(m2md_config_finish(cfg, err, sizeof(err)) == 0,
@@ -82,36 +81,44 @@ static void start(struct m2md_config *cfg, int argc, char **argv)
 	CHECK(m2md_reload_init(cfg, argc, argv) == 0, "reload init");
 }
 
+/* Check that log has the restart warning for key, with the file name. */
+static void check_restart_warned(const char *log, const char *key)
+{
+	char want[256];
+
+	snprintf(want, sizeof(want),
+		 "<4>%s: %s changed: takes effect at the next start", conf,
+		 key);
+	CHECK(strstr(log, want) != NULL, "warning for %s: %s", key, log);
+}
+
 static void test_live_options(void)
 {
-	char *argv[] = { "m2md", "--config", conf, NULL };
 	struct m2md_config cfg;
 	struct m2md_live live;
 	char log[4096];
 
-	write_conf(base_conf);
-	start(&cfg, 3, argv);
+	start(base_conf, &cfg, 3, conf_argv);
 	m2md_live_read(&cfg, &live);
 	CHECK(live.max_body == 2048, "max-body at start: %zu", live.max_body);
 	CHECK(!strcmp(live.scl_id_pattern, "gw-%n"), "pattern at start: %s",
 	      live.scl_id_pattern);
 
-	write_conf("role = network\n"
-		   "kernel = no\n"
-		   "listen = 127.0.0.1:32020\n"
-		   "admin-socket = \"\"\n"
-		   "max-body = 8192\n"
-		   "scl-id-pattern = node-%N\n"
-		   "kmc-lifetime = 120\n"
-		   "kmr-lifetime = 86400\n"
-		   "nscl-id = nscl2\n"
-		   "mas-fqdn = mas.example.net\n"
-		   "auth-skew = 30\n"
-		   "http-timeout = 2500\n"
-		   "retry-min = 2\n"
-		   "retry-max = 20\n");
-	CHECK(reload_logged(log, sizeof(log)) == 0, "reload succeeds: %s",
-	      log);
+	CHECK(reload_logged("role = network\n"
+			    "kernel = no\n"
+			    "listen = 127.0.0.1:32020\n"
+			    "admin-socket = \"\"\n"
+			    "max-body = 8192\n"
+			    "scl-id-pattern = node-%N\n"
+			    "kmc-lifetime = 120\n"
+			    "kmr-lifetime = 86400\n"
+			    "nscl-id = nscl2\n"
+			    "mas-fqdn = mas.example.net\n"
+			    "auth-skew = 30\n"
+			    "http-timeout = 2500\n"
+			    "retry-min = 2\n"
+			    "retry-max = 20\n", log, sizeof(log)) == 0,
+	      "reload succeeds: %s", log);
 	m2md_live_read(&cfg, &live);
 	CHECK(live.max_body == 8192, "max-body reloaded: %zu", live.max_body);
 	CHECK(!strcmp(live.scl_id_pattern, "node-%N"), "pattern reloaded: %s",
@@ -138,30 +145,23 @@ static void test_live_options(void)
 
 static void test_restart_only(void)
 {
-	char *argv[] = { "m2md", "--config", conf, NULL };
 	struct m2md_config cfg;
 	struct m2md_live live;
-	char log[4096], want[256];
+	char log[4096];
 
-	write_conf(base_conf);
-	start(&cfg, 3, argv);
-	write_conf("role = network\n"
-		   "kernel = no\n"
-		   "listen = 127.0.0.1:32021\n"
-		   "admin-socket = \"\"\n"
-		   "max-body = 2048\n"
-		   "scl-id-pattern = gw-%n\n"
-		   "threads = 4\n"
-		   "state-dir = /tmp/elsewhere\n");
-	CHECK(reload_logged(log, sizeof(log)) == 0, "reload succeeds: %s",
-	      log);
-	snprintf(want, sizeof(want),
-		 "<4>%s: listen changed: takes effect at the next start", conf);
-	CHECK(strstr(log, want) != NULL, "warning for listen: %s", log);
-	snprintf(want, sizeof(want), "%s: threads changed", conf);
-	CHECK(strstr(log, want) != NULL, "warning for threads: %s", log);
-	snprintf(want, sizeof(want), "%s: state-dir changed", conf);
-	CHECK(strstr(log, want) != NULL, "warning for state-dir: %s", log);
+	start(base_conf, &cfg, 3, conf_argv);
+	CHECK(reload_logged("role = network\n"
+			    "kernel = no\n"
+			    "listen = 127.0.0.1:32021\n"
+			    "admin-socket = \"\"\n"
+			    "max-body = 2048\n"
+			    "scl-id-pattern = gw-%n\n"
+			    "threads = 4\n"
+			    "state-dir = /tmp/elsewhere\n", log, sizeof(log)) == 0,
+	      "reload succeeds: %s", log);
+	check_restart_warned(log, "listen");
+	check_restart_warned(log, "threads");
+	check_restart_warned(log, "state-dir");
 	CHECK(strstr(log, "no live option changed") != NULL,
 	      "no live option changed: %s", log);
 	CHECK(cfg.listen_port == 32020, "listen port kept: %u",
@@ -176,18 +176,16 @@ static void test_restart_only(void)
 /* mid-flags bit 0 follows tunnel, which a reload does not change. */
 static void test_mid_flags_follow_start(void)
 {
-	char *argv[] = { "m2md", "--config", conf, NULL };
 	struct m2md_config cfg;
 	struct m2md_live live;
 	char log[4096];
 
-	write_conf("role = network\ntunnel = yes\nmid-flags = 1\n");
-	start(&cfg, 3, argv);
-	write_conf("role = network\ntunnel = no\nmid-flags = 1\n");
-	CHECK(reload_logged(log, sizeof(log)) == 0, "reload succeeds: %s",
-	      log);
-	CHECK(strstr(log, "tunnel changed: takes effect at the next start"),
-	      "warning for tunnel: %s", log);
+	start("role = network\ntunnel = yes\nmid-flags = 1\n", &cfg, 3,
+	      conf_argv);
+	CHECK(reload_logged("role = network\ntunnel = no\nmid-flags = 1\n",
+			    log, sizeof(log)) == 0,
+	      "reload succeeds: %s", log);
+	check_restart_warned(log, "tunnel");
 	m2md_live_read(&cfg, &live);
 	CHECK(live.mid_flags == 1, "mid-flags keep the tunnel bit: %u",
 	      live.mid_flags);
@@ -196,18 +194,16 @@ static void test_mid_flags_follow_start(void)
 
 static void test_bad_file(void)
 {
-	char *argv[] = { "m2md", "--config", conf, NULL };
 	struct m2md_config cfg;
 	struct m2md_live live;
 	char log[4096], want[256];
 
-	write_conf(base_conf);
-	start(&cfg, 3, argv);
-	write_conf("role = network\n"
-		   "max-body = 8192\n"
-		   "log-level = debug\n"
-		   "max-body = 4096\n");
-	CHECK(reload_logged(log, sizeof(log)) == -1, "bad file fails");
+	start(base_conf, &cfg, 3, conf_argv);
+	CHECK(reload_logged("role = network\n"
+			    "max-body = 8192\n"
+			    "log-level = debug\n"
+			    "max-body = 4096\n", log, sizeof(log)) == -1,
+	      "bad file fails");
 	snprintf(want, sizeof(want),
 		 "<3>reload failed: %s:4: max-body: set twice in the part before the first section, first on line 2",
 		 conf);
@@ -218,7 +214,8 @@ static void test_bad_file(void)
 	      live.log_level);
 
 	unlink(conf);
-	CHECK(reload_logged(log, sizeof(log)) == -1, "missing file fails");
+	CHECK(reload_logged(NULL, log, sizeof(log)) == -1,
+	      "missing file fails");
 	CHECK(strstr(log, "cannot open") != NULL, "missing file logged: %s",
 	      log);
 	m2md_live_read(&cfg, &live);
@@ -235,13 +232,12 @@ static void test_flags_win(void)
 	struct m2md_config cfg;
 	char log[4096];
 
-	write_conf(base_conf);
-	start(&cfg, 5, argv);
+	start(base_conf, &cfg, 5, argv);
 	CHECK(m2md_live_max_body(1) == 4096, "flag at start: %zu",
 	      m2md_live_max_body(1));
-	write_conf("role = network\nmax-body = 9000\nkmc-lifetime = 77\n");
-	CHECK(reload_logged(log, sizeof(log)) == 0, "reload succeeds: %s",
-	      log);
+	CHECK(reload_logged("role = network\nmax-body = 9000\nkmc-lifetime = 77\n",
+			    log, sizeof(log)) == 0,
+	      "reload succeeds: %s", log);
 	CHECK(m2md_live_max_body(1) == 4096, "flag still wins: %zu",
 	      m2md_live_max_body(1));
 	m2md_reload_free();
@@ -265,13 +261,13 @@ static void test_live_split(void)
 		"retry-max",
 	};
 	struct m2md_config a, b;
-	char *help = NULL, list[512] = "", err[256];
-	size_t len = 0, i, marked = 0;
-	FILE *f = open_memstream(&help, &len);
+	char *help = conf_help_text(), list[512] = "", err[256];
+	size_t i, marked = 0;
 	const char *p;
 
-	m2md_config_usage(f);
-	fclose(f);
+	CHECK(help != NULL, "help text is captured");
+	if (!help)
+		return;
 	for (p = help; (p = strstr(p, " (reloads)\n")); p++)
 		marked++;
 	CHECK(marked == sizeof(live_keys) / sizeof(live_keys[0]),
@@ -309,7 +305,8 @@ static void test_live_split(void)
 
 struct torn_check {
 	volatile bool stop;
-	unsigned long reads, torn;
+	volatile unsigned long reads;
+	unsigned long torn;
 };
 
 static void *read_live(void *arg)
@@ -337,7 +334,7 @@ static void test_no_torn_strings(void)
 	struct torn_check tc = { 0 };
 	pthread_t th;
 	char err[256];
-	int i;
+	int i, ret;
 
 	m2md_config_defaults(&one);
 	m2md_config_defaults(&two);
@@ -346,7 +343,13 @@ static void test_no_torn_strings(void)
 			"a-much-longer-pattern-of-the-other-kind-%N", err,
 			sizeof(err));
 	m2md_live_publish(&one);
-	pthread_create(&th, NULL, read_live, &tc);
+	ret = pthread_create(&th, NULL, read_live, &tc);
+	CHECK(ret == 0, "reader thread starts: %s", strerror(ret));
+	if (ret)
+		return;
+	/* Publish only once the reader runs, or it may start after the end. */
+	while (!tc.reads)
+		sched_yield();
 	for (i = 0; i < 20000; i++)
 		m2md_live_publish(i % 2 ? &one : &two);
 	tc.stop = true;

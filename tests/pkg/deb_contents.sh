@@ -7,7 +7,7 @@
 # with DESTDIR place and remove the files of the install contract and
 # keep an edited m2md.conf. Runs lintian when it is installed.
 #
-# Prints one "ok N - what" or "not ok N - what" line per check and
+# Prints one "ok N what" or "not ok N what" line per check and
 # exits 0 only when every check passes.
 #
 # Usage: tests/pkg/deb_contents.sh   (from anywhere in the repository)
@@ -17,45 +17,8 @@ set -uo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
 cd "$top" || exit 1
 
-test_count=0
-test_failed=0
-
-pass() {
-	test_count=$((test_count + 1))
-	echo "ok $test_count - $1"
-}
-
-fail() {
-	test_count=$((test_count + 1))
-	test_failed=$((test_failed + 1))
-	echo "not ok $test_count - $1"
-	shift
-	local line
-	for line in "$@"; do
-		echo "# $line"
-	done
-}
-
-# check WHAT CMD...: one result from the exit status of CMD.
-check() {
-	local what=$1
-
-	shift
-	if "$@"; then
-		pass "$what"
-	else
-		fail "$what" "command failed: $*"
-	fi
-}
-
-# check_equal WHAT EXPECTED ACTUAL
-check_equal() {
-	if [ "$2" = "$3" ]; then
-		pass "$1"
-	else
-		fail "$1" "expected '$2', got '$3'"
-	fi
-}
+# shellcheck source=../vm/tap.bash
+. "$top/tests/vm/tap.bash"
 
 # check_depends WHAT DEPENDS PACKAGE: passes when the Depends value
 # names PACKAGE, with or without a version.
@@ -119,9 +82,7 @@ if needs_build; then
 fi
 for deb in "$dkms_deb" "$agent_deb"; do
 	if [ ! -f "$deb" ]; then
-		fail "$deb exists"
-		echo "1..$test_count"
-		exit 1
+		bail_out "$deb missing after make deb"
 	fi
 done
 
@@ -459,5 +420,4 @@ else
 	echo "# lintian is not installed: skipped"
 fi
 
-echo "1..$test_count"
-[ "$test_failed" -eq 0 ]
+tap_done

@@ -1,7 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # vm-run: --no-module --systemd --mem 1536
-# pkg-run: manual (dpkg -i alone takes about 9 minutes in a TCG guest)
 #
 # Installs the Debian packages of make deb into the clean overlay root of
 # a VM whose PID 1 is systemd, and operates m2md as the gateway service.
@@ -19,7 +18,7 @@
 # network's copy of the gateway's Kmr (same key type and description)
 # would replace the gateway's own.
 #
-# Prints one "ok N - what" or "not ok N - what" line per check, "#" lines
+# Prints one "ok N what" or "not ok N what" line per check, "#" lines
 # with measured times, and exits 0 only when every check passes.
 #
 # Usage (from the repository, after make deb):
@@ -35,7 +34,7 @@ set -uo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
 deb_dir=${M2MSEC_DEB_DIR:-$top/build/deb}
 wait_sec=${M2MSEC_PKG_WAIT:-90}
-version=0.4.0
+version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$top/dkms.conf")
 release=$(uname -r)
 conf=/etc/m2msec/m2md.conf
 gw_unit=m2md-gateway.service
@@ -49,48 +48,11 @@ boot_id=pkg-service-gw
 cap_net_admin_mask=0000000000001000
 start_time=$SECONDS
 
-test_count=0
-test_failed=0
+# shellcheck source=../vm/tap.bash
+. "$top/tests/vm/tap.bash"
 
-pass() {
-	test_count=$((test_count + 1))
-	echo "ok $test_count - $1"
-}
-
-# fail WHAT [DETAIL...]: a failed check, with each DETAIL as a "#" line.
-fail() {
-	local line
-
-	test_count=$((test_count + 1))
-	test_failed=$((test_failed + 1))
-	echo "not ok $test_count - $1"
-	shift
-	for line in "$@"; do
-		echo "# $line"
-	done
-}
-
-# check WHAT CMD...: one result from the exit status of CMD.
-check() {
-	local what=$1
-
-	shift
-	if "$@"; then
-		pass "$what"
-	else
-		fail "$what" "command failed: $*"
-	fi
-}
-
-# check_equal WHAT EXPECTED ACTUAL
-check_equal() {
-	if [ "$2" = "$3" ]; then
-		pass "$1"
-	else
-		fail "$1" "expected '$2', got '$3'"
-	fi
-}
-
+# bail_out REASON: stop with a "Bail out!" line, after the cleanup and
+# with the counts so far.
 bail_out() {
 	echo "Bail out! $*"
 	finish
@@ -98,10 +60,10 @@ bail_out() {
 
 finish() {
 	cleanup
-	echo "1..$test_count"
-	echo "# service test: $((test_count - test_failed)) passed," \
-		"$test_failed failed, $((SECONDS - start_time)) s"
-	[ "$test_count" -gt 0 ] && [ "$test_failed" -eq 0 ]
+	echo "1..$tap_count"
+	echo "# service test: $((tap_count - tap_failed)) passed," \
+		"$tap_failed failed, $((SECONDS - start_time)) s"
+	[ "$tap_count" -gt 0 ] && [ "$tap_failed" -eq 0 ]
 	exit $?
 }
 

@@ -199,7 +199,10 @@ void m2md_config_defaults(struct m2md_config *cfg)
 	m2m_cidr_parse(cfg->tunnel_prefix_text, &cfg->tunnel_prefix, NULL, 0);
 }
 
-/* Find value among the names of choices. Returns 0, or -1 when absent. */
+/*
+ * Look up value among the names of choices and store its number in *out.
+ * Returns 0, or -1 when no name matches.
+ */
 static int m2md_choice_find(const struct m2md_choices *choices,
 			    const char *value, int *out)
 {
@@ -476,7 +479,8 @@ static int m2md_set_prefix(const struct m2md_opt *opt, const char *value,
 		return m2md_config_errf(err, errlen,
 					"%s: invalid prefix '%s', expected an %s prefix of length 0 to %u",
 					opt->key, value,
-					family == AF_INET ? "IPv4" : "IPv6", max_len);
+					family == AF_INET ? "IPv4" : "IPv6",
+					max_len);
 	return 0;
 }
 
@@ -537,7 +541,7 @@ static int m2md_set_choice(struct m2md_config *cfg,
 {
 	const struct m2md_choices *choices;
 	char *field = (char *)cfg + opt->offset;
-	int v;
+	int number;
 
 	if (opt->type == OPT_ROLE)
 		choices = &m2md_roles;
@@ -545,14 +549,14 @@ static int m2md_set_choice(struct m2md_config *cfg,
 		choices = &m2md_levels;
 	else
 		choices = &m2md_bools;
-	if (m2md_choice_find(choices, value, &v))
+	if (m2md_choice_find(choices, value, &number))
 		return m2md_config_errf(err, errlen,
 					"%s: invalid value '%s', expected %s",
 					opt->key, value, choices->expected);
 	if (opt->size == sizeof(bool))
-		*(bool *)field = v;
+		*(bool *)field = number;
 	else
-		*(int *)field = v;
+		*(int *)field = number;
 	return 0;
 }
 

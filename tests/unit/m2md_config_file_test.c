@@ -144,17 +144,17 @@ static void test_section_errors(void)
 		  M2MD_ROLE_NETWORK, 5,
 		  "retry-min: set twice in [gateway], first on line 2" },
 	};
-	char what[32];
+	char name[32];
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		snprintf(what, sizeof(what), "case %zu", i);
+		snprintf(name, sizeof(name), "case %zu", i);
 		conf_expect_rejected(path, cases[i].text, cases[i].role,
-				     cases[i].line, cases[i].reason, what);
+				     cases[i].line, cases[i].reason, name);
 	}
 }
 
-/* The same key once in each scope is no duplicate. */
+/* A key set once in each scope is no duplicate. */
 static void test_key_per_scope(void)
 {
 	struct m2md_config cfg;

@@ -42,21 +42,22 @@ static inline int conf_load(const char *path, const char *text,
 
 /*
  * Check that loading text fails with an error that starts with
- * "PATH:LINE: " and contains reason. what names the case in failures.
+ * "PATH:LINE: " and contains reason. name identifies the case in failure
+ * messages.
  */
 static inline void conf_expect_rejected(const char *path, const char *text,
 					enum m2md_role role, unsigned int line,
-					const char *reason, const char *what)
+					const char *reason, const char *name)
 {
 	struct m2md_config cfg;
 	char err[512], where[256];
 
 	CHECK(conf_load(path, text, role, &cfg, err, sizeof(err)) == -1,
-	      "%s is rejected", what);
+	      "%s is rejected", name);
 	snprintf(where, sizeof(where), "%s:%u: ", path, line);
 	CHECK(!strncmp(err, where, strlen(where)),
-	      "%s: error starts with '%s': %s", what, where, err);
-	CHECK(strstr(err, reason) != NULL, "%s: reason '%s' in: %s", what,
+	      "%s: error starts with '%s': %s", name, where, err);
+	CHECK(strstr(err, reason) != NULL, "%s: reason '%s' in: %s", name,
 	      reason, err);
 }
 

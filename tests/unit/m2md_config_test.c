@@ -56,14 +56,14 @@ static void test_defaults_gateway(void)
 }
 
 /*
- * Command lines that fail: in m2md_config_parse_args(), or when it
- * returns 0, in m2md_config_finish(). reason is in the failing step's
- * error, NULL for --help, which is no error.
+ * Command lines that m2md_config_parse_args() rejects, or that it accepts
+ * and m2md_config_finish() rejects. reason is a part of the failing
+ * step's error, and NULL for --help, which is no error.
  */
 static void test_args_rejected(void)
 {
 	static const struct {
-		const char *what;
+		const char *name;
 		const char *argv[8];
 		int parse;
 		const char *reason;
@@ -99,13 +99,13 @@ static void test_args_rejected(void)
 		ret = m2md_config_parse_args(&cfg, argc, argv, err,
 					     sizeof(err));
 		CHECK(ret == cases[i].parse, "%s: flags parse to %d, expected %d: %s",
-		      cases[i].what, ret, cases[i].parse, err);
+		      cases[i].name, ret, cases[i].parse, err);
 		if (ret == 0)
 			CHECK(m2md_config_finish(&cfg, err, sizeof(err)) == -1,
-			      "%s is rejected at finish", cases[i].what);
+			      "%s is rejected at finish", cases[i].name);
 		if (cases[i].reason)
 			CHECK(strstr(err, cases[i].reason) != NULL,
-			      "%s: reason '%s' in: %s", cases[i].what,
+			      "%s: reason '%s' in: %s", cases[i].name,
 			      cases[i].reason, err);
 	}
 }
@@ -208,16 +208,16 @@ static void test_bad_lines(void)
 		{ "scl_id_pattern = gw/%n", "scl-id-pattern: invalid pattern" },
 		{ "nscl_id = my nscl", "nscl-id: invalid value 'my nscl'" },
 	};
-	char path[128], text[256], what[300];
+	char path[128], text[256], name[300];
 	size_t i;
 
 	snprintf(path, sizeof(path), "%s/bad.conf", dir);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		snprintf(text, sizeof(text), "# line 1\nthreads = 4\n%s\n",
 			 cases[i].line);
-		snprintf(what, sizeof(what), "'%s'", cases[i].line);
+		snprintf(name, sizeof(name), "'%s'", cases[i].line);
 		conf_expect_rejected(path, text, M2MD_ROLE_NONE, 3,
-				     cases[i].reason, what);
+				     cases[i].reason, name);
 	}
 }
 
@@ -267,7 +267,7 @@ static void test_listen_ipv6(void)
 }
 
 /* A value of n bytes for nscl-id, as the only line of a file. */
-static void check_long_value(size_t n, const char *reason, const char *what)
+static void check_long_value(size_t n, const char *reason, const char *name)
 {
 	char path[128], *text = malloc(n + 16);
 
@@ -277,7 +277,7 @@ static void check_long_value(size_t n, const char *reason, const char *what)
 	strcpy(text, "nscl-id = ");
 	memset(text + strlen(text), 'a', n);
 	strcpy(text + strlen("nscl-id = ") + n, "\n");
-	conf_expect_rejected(path, text, M2MD_ROLE_NONE, 1, reason, what);
+	conf_expect_rejected(path, text, M2MD_ROLE_NONE, 1, reason, name);
 	free(text);
 }
 

@@ -27,7 +27,10 @@
 static char dir[64];
 static char conf[128];
 static char logpath[128];
-/* The command line of most tests; reloads keep a pointer to it. */
+/*
+ * Command line of most tests. m2md_reload_init() keeps a pointer to it,
+ * so it must live as long as the program.
+ */
 static char *conf_argv[] = { "m2md", "--config", conf, NULL };
 
 /*
@@ -347,7 +350,7 @@ static void test_no_torn_strings(void)
 	CHECK(ret == 0, "reader thread starts: %s", strerror(ret));
 	if (ret)
 		return;
-	/* Publish only once the reader runs, or it may start after the end. */
+	/* Wait for the reader, so that it cannot start after the last publish. */
 	while (!tc.reads)
 		sched_yield();
 	for (i = 0; i < 20000; i++)

@@ -74,6 +74,7 @@ struct m2md_coap {
 	size_t nroutes;
 	size_t max_body;
 	uint16_t port;
+	unsigned int wait_ms;		/* on a handler, before an empty ACK */
 	pthread_t thread;
 	int wake_fd;
 	pthread_mutex_t lock;
@@ -182,20 +183,21 @@ static int m2md_coap_job_start(struct m2md_coap *coap,
 	return ret;
 }
 
-/* Wait up to M2MD_COAP_WAIT_MS for the handler; true when it returned. */
+/* Wait up to coap->wait_ms for the handler; true when it returned. */
 static bool m2md_coap_job_wait(struct m2md_coap *coap,
 			       struct m2md_coap_job *job)
 {
 	struct timespec deadline;
 	bool done;
 
+	pthread_mutex_lock(&coap->lock);
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_nsec += M2MD_COAP_WAIT_MS * 1000000L;
+	deadline.tv_sec += coap->wait_ms / 1000;
+	deadline.tv_nsec += coap->wait_ms % 1000 * 1000000L;
 	if (deadline.tv_nsec >= 1000000000L) {
 		deadline.tv_sec++;
 		deadline.tv_nsec -= 1000000000L;
 	}
-	pthread_mutex_lock(&coap->lock);
 	while (!job->done &&
 	       pthread_cond_timedwait(&coap->cond, &coap->lock, &deadline) !=
 	       ETIMEDOUT)
@@ -553,6 +555,7 @@ static struct m2md_coap *m2md_coap_alloc(void)
 	coap = calloc(1, sizeof(*coap));
 	if (!coap)
 		return NULL;
+	coap->wait_ms = M2MD_COAP_WAIT_MS;
 	pthread_mutex_init(&coap->lock, NULL);
 	pthread_condattr_init(&attr);
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
@@ -618,6 +621,13 @@ int m2md_coap_start(const char *addr, uint16_t port,
 uint16_t m2md_coap_port(const struct m2md_coap *coap)
 {
 	return coap->port;
+}
+
+void m2md_coap_set_ack_wait(struct m2md_coap *coap, unsigned int ms)
+{
+	pthread_mutex_lock(&coap->lock);
+	coap->wait_ms = ms ? ms : M2MD_COAP_WAIT_MS;
+	pthread_mutex_unlock(&coap->lock);
 }
 
 void m2md_coap_stop(struct m2md_coap *coap)

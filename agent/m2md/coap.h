@@ -31,6 +31,13 @@ int m2md_coap_start(const char *addr, uint16_t port,
 		    size_t max_body, struct m2md_coap **out, char *err,
 		    size_t errlen);
 uint16_t m2md_coap_port(const struct m2md_coap *coap);
+/*
+ * Set how long the server waits for a handler before it sends an empty
+ * ACK and the reply later as a separate response. 0 restores the default
+ * of 50 ms. Tests raise it so that a busy host still gets piggybacked
+ * replies.
+ */
+void m2md_coap_set_ack_wait(struct m2md_coap *coap, unsigned int ms);
 void m2md_coap_stop(struct m2md_coap *coap);
 
 /* The CoAP response code (class * 100 + detail) of an HTTP status. */

@@ -32,6 +32,7 @@ static void m2mctl_usage(FILE *out)
 		"Usage: m2mctl COMMAND [OPTIONS]\n"
 		"       m2mctl COMMAND --help\n"
 		"       m2mctl help [COMMAND]\n"
+		"       m2mctl --version\n"
 		"\n"
 		"Show and manage the m2msec keys, handshakes, connections and\n"
 		"interfaces of this host. No command ever prints a key.\n"
@@ -79,6 +80,10 @@ int main(int argc, char **argv)
 		name = argv[1];
 	if (!strcmp(name, "--help") || !strcmp(name, "-h")) {
 		m2mctl_usage(stdout);
+		return M2MCTL_EXIT_OK;
+	}
+	if (!strcmp(name, "--version")) {
+		printf("m2mctl %s\n", M2MSEC_VERSION);
 		return M2MCTL_EXIT_OK;
 	}
 	if (!strcmp(name, "help"))

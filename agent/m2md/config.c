@@ -664,7 +664,8 @@ static int m2md_args_config(struct m2md_config *cfg, const char *path,
 
 /*
  * Walk argv handling the "--key value" or "--key=value" pairs of one
- * pass. Returns 1 for --help, 0, or -1 with a reason in err.
+ * pass. Returns 1 for --help, 2 for --version, 0, or -1 with a reason in
+ * err.
  */
 static int m2md_args_walk(int argc, char **argv, enum m2md_args_pass pass,
 			  struct m2md_config *cfg, char *err, size_t errlen)
@@ -679,6 +680,8 @@ static int m2md_args_walk(int argc, char **argv, enum m2md_args_pass pass,
 
 		if (!strcmp(arg, "--help") || !strcmp(arg, "-h"))
 			return 1;
+		if (!strcmp(arg, "--version"))
+			return 2;
 		if (strncmp(arg, "--", 2) || !arg[2])
 			return m2md_config_errf(err, errlen,
 						"unexpected argument '%s'; see --help",
@@ -992,7 +995,9 @@ void m2md_config_usage(FILE *out)
 		"  --config FILE\n"
 		"        read options from FILE before the other flags\n"
 		"  --help\n"
-		"        print this help and exit\n");
+		"        print this help and exit\n"
+		"  --version\n"
+		"        print the version and exit\n");
 	for (i = 0; i < M2MD_NOPTS; i++) {
 		fprintf(out, "  --%s %s%s\n", m2md_opts[i].key,
 			m2md_opts[i].arg,

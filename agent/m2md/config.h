@@ -109,8 +109,8 @@ int m2md_config_load_file(struct m2md_config *cfg, const char *path,
 
 /*
  * Parse the command line: defaults, then --config FILE if given, then
- * every other flag. Returns 0, 1 when --help was printed, or -1 with a
- * reason in err.
+ * every other flag. Returns 0, 1 for --help, 2 for --version, or -1 with
+ * a reason in err.
  */
 int m2md_config_parse_args(struct m2md_config *cfg, int argc, char **argv,
 			   char *err, size_t errlen);

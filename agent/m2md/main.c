@@ -20,6 +20,10 @@ int main(int argc, char **argv)
 		m2md_config_usage(stdout);
 		return 0;
 	}
+	if (ret == 2) {
+		printf("m2md %s\n", M2MSEC_VERSION);
+		return 0;
+	}
 	if (ret || m2md_config_finish(&cfg, err, sizeof(err))) {
 		fprintf(stderr, "m2md: %s\n", err);
 		return 2;

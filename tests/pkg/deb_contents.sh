@@ -260,6 +260,10 @@ check "packaged m2mctl runs" \
 	bash -c "'$work/agent/usr/sbin/m2mctl' --help > /dev/null"
 check "packaged m2md runs" \
 	bash -c "'$work/agent/usr/sbin/m2md' --help > /dev/null"
+check_equal "packaged m2md has dkms.conf's version" "m2md $version" \
+	"$("$work/agent/usr/sbin/m2md" --version 2>&1)"
+check_equal "packaged m2mctl has dkms.conf's version" "m2mctl $version" \
+	"$("$work/agent/usr/sbin/m2mctl" --version 2>&1)"
 
 # Conffiles: the sample config, and nothing in the dkms package.
 check_equal "agent conffiles list m2md.conf" /etc/m2msec/m2md.conf \

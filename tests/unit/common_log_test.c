@@ -378,8 +378,8 @@ static long long monotonic_ms(void)
 /*
  * The limiter's interval is 1 s and the waits 1.1 s. Sleeps never end
  * early, but a busy host may stop the test between two of the first 7
- * lines for longer than the interval: then the counts below do not
- * apply, and the test says so and skips them.
+ * lines for longer than the interval. Then the counts below do not
+ * apply, so the test prints SKIP and leaves them out.
  */
 static void test_ratelimit_count(void)
 {

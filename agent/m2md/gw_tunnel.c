@@ -198,6 +198,27 @@ static int m2md_gw_use_tunnel_base(struct m2md_gw_tunnel *t)
 	return 0;
 }
 
+/*
+ * Return the serial of the key bound to the network's peer, or 0. The
+ * peer on m2m0 outlives a restart with the previous run's Kmc, so after a
+ * restart only the kernel knows the serial of the key being replaced.
+ */
+static int32_t m2md_gw_bound_serial(struct m2md_gw_tunnel *t,
+				    const uint8_t node_id[M2MSEC_NODE_ID_LEN])
+{
+	struct m2m_nl_err err = { 0 };
+	struct m2m_peer old;
+	int32_t serial = 0;
+
+	if (m2m_nl_peer_get(t->nl, t->cfg->tunnel_ifname, node_id, &old,
+			    &err))
+		return 0;
+	if (old.has_key)
+		serial = old.key_serial;
+	m2m_peer_clear(&old);
+	return serial;
+}
+
 /* Add or rekey the peer; log and retire the replaced key. */
 static int m2md_gw_peer_bind(struct m2md_gw_tunnel *t,
 			     const uint8_t node_id[M2MSEC_NODE_ID_LEN],
@@ -219,12 +240,15 @@ static int m2md_gw_peer_bind(struct m2md_gw_tunnel *t,
 		.keepalive = M2MD_TUNNEL_KEEPALIVE,
 	};
 	struct m2m_nl_err err = { 0 };
+	int32_t old_serial;
 	bool rekey;
 	int ret;
 
 	ret = m2md_gw_endpoint(t->cfg, &endpoint);
 	if (ret)
 		return ret;
+	old_serial = t->key_serial ? t->key_serial :
+		     m2md_gw_bound_serial(t, node_id);
 	peer.n_allowed_ips = m2md_gw_allowed_ips(t->cfg, ips);
 	ret = m2md_tunnel_bind(t->nl, t->cfg->tunnel_ifname, &peer, &rekey,
 			       &err);
@@ -234,12 +258,12 @@ static int m2md_gw_peer_bind(struct m2md_gw_tunnel *t,
 			    t->cfg->tunnel_ifname, err.msg);
 		return ret;
 	}
-	if (rekey && t->key_serial && t->key_serial != key_serial) {
-		m2md_retired_add(&t->retired, t->key_serial, t->cfg->keyring,
+	if (rekey && old_serial && old_serial != key_serial) {
+		m2md_retired_add(&t->retired, old_serial, t->cfg->keyring,
 				 time(NULL));
 		m2m_log_ids(LOG_INFO, &ids,
 			    "rekey: the tunnel now sends with key serial %d, replacing serial %d",
-			    key_serial, t->key_serial);
+			    key_serial, old_serial);
 	} else {
 		m2m_log_ids(LOG_INFO, &ids, "tunnel: peer of the network on %s",
 			    t->cfg->tunnel_ifname);

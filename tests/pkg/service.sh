@@ -328,9 +328,33 @@ test_reload() {
 		"$(systemctl is-active "$gw_unit")"
 }
 
-test_restart() {
-	local pid inv
+# Print the serials of the m2m_conn keys (Kmc) in root's user keyring.
+conn_keys() {
+	local id
 
+	for id in $(keyctl rlist @u 2> /dev/null); do
+		case $(keyctl rdescribe "$id" 2> /dev/null) in
+		m2m_conn\;*) echo "$id" ;;
+		esac
+	done
+}
+
+# keys_gone SERIAL...: true when none of the serials is in @u any more.
+keys_gone() {
+	local id now
+
+	now=$(conn_keys)
+	for id in "$@"; do
+		grep -qx "$id" <<< "$now" && return 1
+	done
+	return 0
+}
+
+test_restart() {
+	local pid inv old_keys
+
+	old_keys=$(conn_keys)
+	check "gateway holds a Kmc before restart" test -n "$old_keys"
 	pid=$(main_pid)
 	check "systemctl restart $gw_unit" systemctl restart "$gw_unit"
 	inv=$(invocation)
@@ -347,6 +371,16 @@ test_restart() {
 	fi
 	check_equal "no bootstrap after restart" 0 \
 		"$(count_lines "$inv" 'bootstrapping|bootstrap: done')"
+	# The new Kmc replaces the one the tunnel peer kept from the previous
+	# run, which is unlinked once its grace of 10 s has passed.
+	# shellcheck disable=SC2086
+	if wait_for "$wait_sec" keys_gone $old_keys; then
+		pass "Kmc of the previous run unlinked"
+	else
+		fail "Kmc of the previous run unlinked" \
+			"before: $(echo $old_keys), now: $(echo $(conn_keys))"
+	fi
+	check_equal "one Kmc in @u after restart" 1 "$(conn_keys | wc -l)"
 }
 
 test_bad_config() {

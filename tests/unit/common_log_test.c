@@ -19,6 +19,7 @@
 #include "log.h"
 
 #include "check.h"
+#include "log_capture.h"
 
 static const uint8_t node_id[16] = {
 	0x0f, 0x06, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66,
@@ -30,37 +31,6 @@ static const uint8_t key_id[16] = {
 };
 #define NODE_HEX	"0f06112233445566778899aabbccddee"
 #define KEY_HEX		"a0a1a2a3a4a5a6a7a8a9aaabacadaeaf"
-
-static FILE *log_file;
-static int saved_stderr = -1;
-
-/* Send stderr to a fresh temporary file. */
-static void capture_start(void)
-{
-	fflush(stderr);
-	log_file = tmpfile();
-	saved_stderr = dup(STDERR_FILENO);
-	if (!log_file || saved_stderr < 0 ||
-	    dup2(fileno(log_file), STDERR_FILENO) < 0) {
-		printf("cannot redirect stderr\n");
-		exit(2);
-	}
-}
-
-/* Restore stderr and read what was written to it into buf. */
-static size_t capture_end(char *buf, size_t len)
-{
-	size_t n;
-
-	fflush(stderr);
-	dup2(saved_stderr, STDERR_FILENO);
-	close(saved_stderr);
-	rewind(log_file);
-	n = fread(buf, 1, len - 1, log_file);
-	buf[n] = '\0';
-	fclose(log_file);
-	return n;
-}
 
 static size_t count_lines(const char *buf)
 {

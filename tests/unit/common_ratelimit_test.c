@@ -25,36 +25,13 @@
 #include "ratelimit.h"
 
 #include "check.h"
+#include "log_capture.h"
 
-static FILE *log_file;
-static int saved_stderr = -1;
-
-/* Send stderr to a fresh temporary file. */
-static void capture_start(void)
+/* Send stderr to a fresh temporary file and log to it. */
+static void capture_log_start(void)
 {
-	fflush(stderr);
-	log_file = tmpfile();
-	saved_stderr = dup(STDERR_FILENO);
-	if (!log_file || saved_stderr < 0 ||
-	    dup2(fileno(log_file), STDERR_FILENO) < 0) {
-		printf("cannot redirect stderr\n");
-		exit(2);
-	}
+	capture_start();
 	m2m_log_init("test", false, LOG_INFO);
-}
-
-/* Restore stderr and read what was written to it into buf. */
-static void capture_end(char *buf, size_t len)
-{
-	size_t n;
-
-	fflush(stderr);
-	dup2(saved_stderr, STDERR_FILENO);
-	close(saved_stderr);
-	rewind(log_file);
-	n = fread(buf, 1, len - 1, log_file);
-	buf[n] = '\0';
-	fclose(log_file);
 }
 
 /* Number of lines of buf that contain text. */
@@ -117,7 +94,7 @@ static void test_count_names_peer(void)
 	int passed = 0, i;
 	char buf[4096];
 
-	capture_start();
+	capture_log_start();
 	for (i = 0; i < 6; i++)
 		passed += m2m_ratelimit_ok(&rl, LOG_WARNING, "192.0.2.1");
 	passed += m2m_ratelimit_ok(&rl, LOG_WARNING, "192.0.2.2");
@@ -177,7 +154,7 @@ static void test_count_journal_peer(void)
 	sink_message[0] = '\0';
 	sink_peer[0] = '\0';
 	m2m_log_set_journal_sink(count_sink);
-	capture_start();
+	capture_log_start();
 	set_journal_stream();
 	m2m_log_init("test", false, LOG_INFO);
 	pass_n(&rl, "2001:db8::7", 3);
@@ -216,7 +193,7 @@ static void test_site_cap(void)
 	int lines;
 
 	m2m_ratelimit_reset_all();
-	capture_start();
+	capture_log_start();
 	log_many_peers(500);
 	capture_end(buf, sizeof(buf));
 
@@ -252,7 +229,7 @@ static void test_lost_counts(void)
 	CHECK(rl.lost_peers == 19, "19 evicted peers are counted, got %lu",
 	      rl.lost_peers);
 	sleep_ms(300);
-	capture_start();
+	capture_log_start();
 	CHECK(m2m_ratelimit_ok(&rl, LOG_WARNING, "10.2.0.39"),
 	      "a tracked peer passes in the next interval");
 	capture_end(buf, sizeof(buf));
@@ -295,7 +272,7 @@ static void test_lru_eviction(void)
 		snprintf(peer, sizeof(peer), "10.1.2.%d", i);
 		pass_n(&rl, peer, 1);
 	}
-	capture_start();
+	capture_log_start();
 	CHECK(m2m_ratelimit_ok(&rl, LOG_WARNING, "10.1.3.0"),
 	      "the peer that evicts 10.1.0.0 passes");
 	capture_end(buf, sizeof(buf));
@@ -315,7 +292,7 @@ static void test_no_peer_shared(void)
 	int passed = 0;
 	char buf[1024];
 
-	capture_start();
+	capture_log_start();
 	passed += m2m_ratelimit_ok(&rl, LOG_INFO, NULL);
 	passed += m2m_ratelimit_ok(&rl, LOG_INFO, "");
 	CHECK(!m2m_ratelimit_ok(&rl, LOG_INFO, NULL),
@@ -495,7 +472,7 @@ static void test_http_error_peer(void)
 
 	m2m_ratelimit_reset_all();
 	m2m_log_set_journal_sink(http_sink);
-	capture_start();
+	capture_log_start();
 	set_journal_stream();
 	m2m_log_init("test", false, LOG_INFO);
 	if (m2md_http_start("127.0.0.1", 0, 2, 4096, http_routes, 1, &http,

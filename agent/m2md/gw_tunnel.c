@@ -201,7 +201,7 @@ static int m2md_gw_use_tunnel_base(struct m2md_gw_tunnel *t)
 /*
  * Return the serial of the key bound to the network's peer, or 0. The
  * peer on m2m0 outlives a restart with the previous run's Kmc, so after a
- * restart only the kernel knows the serial of the key being replaced.
+ * restart the serial of the key being replaced comes from the kernel.
  */
 static int32_t m2md_gw_bound_serial(struct m2md_gw_tunnel *t,
 				    const uint8_t node_id[M2MSEC_NODE_ID_LEN])

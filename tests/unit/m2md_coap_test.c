@@ -1199,8 +1199,8 @@ static void test_query_limits(void)
 /*
  * A handler that takes long (a long poll) gets its reply sent later,
  * while the server goes on serving other clients. The slow handler waits
- * at the gate, so it still runs when the quick request is answered, however
- * slow the host is.
+ * at the gate, so it still runs when the quick request gets its reply,
+ * however slow the host is.
  */
 static void test_slow_handler(void)
 {
@@ -1643,7 +1643,7 @@ static void test_handler_limit(void)
 
 /*
  * Long polls may take 48 of the 64 handler threads: one more gets 5.03,
- * while another request is still answered. The long polls wait at the
+ * while another request still gets its reply. The long polls wait at the
  * gate until the test has sent every request.
  */
 static void test_poll_limit(void)

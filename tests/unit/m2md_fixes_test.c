@@ -395,7 +395,7 @@ static int stalled_listener(uint16_t *port)
 
 #define SUBS		ROOT "/containers/q/subscriptions"
 #define STALLED_SUBS	10
-/* How long a stalled delivery holds its worker: the HTTP timeout. */
+/* How long a stalled delivery keeps its worker busy: the HTTP timeout. */
 #define STALL_MS	30000
 
 /*
